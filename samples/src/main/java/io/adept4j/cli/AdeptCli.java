@@ -1,0 +1,60 @@
+package io.adept4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code adept} command. Exit codes: 0 success, 2 bad usage or bad input, 1 anything else. Errors are one line on
+ * stderr; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "adept",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "ADEPT continual pretraining for Deeplearning4j: probe, expand, unit importance, decoupled tuning.",
+        subcommands = {CorpusCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class AdeptCli implements Runnable {
+
+    /** Exit code for bad usage or bad input. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for any other failure. */
+    public static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (used by tests, no System.exit). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        CommandLine cl = new CommandLine(new AdeptCli());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("adept: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException;
+            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            err.println("adept: " + (badInput ? "" : "error: ") + msg.replace('\n', ' '));
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,135 @@
+package io.adept4j.cli;
+
+import io.adept4j.datavec.corpus.Corpus;
+import io.adept4j.datavec.corpus.CorpusReader;
+import io.adept4j.datavec.tokenize.BpeTokenizer;
+import io.adept4j.datavec.tokenize.ByteTokenizer;
+import io.adept4j.datavec.tokenize.Tokenizer;
+import io.adept4j.datavec.tokenize.TokenizerSpec;
+import io.adept4j.datavec.tokenize.Tokenizers;
+import io.adept4j.datavec.window.TokenWindows;
+import io.adept4j.datavec.window.WindowSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adept bench …}: benchmarks that write {@code bench.json}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
+        subcommands = {BenchCommand.Tokenize.class})
+final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Environment facts recorded with every benchmark, so numbers can be compared across machines. */
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+        m.put("java", System.getProperty("java.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
+        return m;
+    }
+
+    /** Tokenising + windowing throughput over corpora already read into memory. */
+    @Command(name = "tokenize", mixinStandardHelpOptions = true,
+            description = "Tokenising + windowing throughput (tokens/s) on the given or bundled corpora.")
+    static final class Tokenize implements Callable<Integer> {
+
+        @Option(names = "--corpus", paramLabel = "PATH", description = "Corpora to use (default: the bundled ones).")
+        List<Path> corpora = new ArrayList<>();
+
+        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]",
+                description = "Tokenizer (default: ${DEFAULT-VALUE}).")
+        String tokenizer;
+
+        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Window length (default: ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--repeats", defaultValue = "5", paramLabel = "N",
+                description = "Timed passes, each with a fresh tokenizer (cold piece cache) (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+            }
+            List<Path> paths = corpora.isEmpty() ? BundledCorpora.all() : corpora;
+            List<Corpus> read = new ArrayList<>();
+            long bytes = 0;
+            for (Path p : paths) {
+                Corpus c = CorpusReader.read(p);
+                read.add(c);
+                bytes += c.bytes();
+            }
+            TokenizerSpec spec0 = Tokenizers.parse(tokenizer).spec();
+            WindowSpec ws = WindowSpec.packed(seqLen);
+            double[] rates = new double[repeats];
+            long tokens = 0;
+            List<Map<String, Object>> passes = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                Tokenizer tok = fresh(spec0);
+                long t0 = System.nanoTime();
+                tokens = 0;
+                for (Corpus c : read) {
+                    tokens += TokenWindows.build(c.name(), c.documents(), tok, ws).corpusTokens();
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                rates[r] = tokens / secs;
+                Map<String, Object> pass = new LinkedHashMap<>();
+                pass.put("pass", r);
+                pass.put("seconds", round(secs));
+                pass.put("tokensPerSecond", Math.round(rates[r]));
+                passes.add(pass);
+                spec.commandLine().getErr().printf("[bench tokenize] pass %d/%d: %,d tokens in %.2f s = %,.0f tokens/s%n",
+                        r + 1, repeats, tokens, secs, rates[r]);
+            }
+            double[] sorted = Arrays.copyOf(rates, rates.length);
+            Arrays.sort(sorted);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "tokenize+window");
+            result.put("tokenizer", spec0.shortName());
+            result.put("seqLen", seqLen);
+            result.put("corpora", paths.stream().map(Path::toString).toList());
+            result.put("bytes", bytes);
+            result.put("tokens", tokens);
+            result.put("firstPassTokensPerSecond", Math.round(rates[0]));
+            result.put("medianTokensPerSecond", Math.round(sorted[sorted.length / 2]));
+            result.put("passes", passes);
+            result.put("machine", machine());
+            spec.commandLine().getOut().println(JsonFiles.toJson(result));
+            JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
+            return 0;
+        }
+
+        /** A new instance, so every pass starts with an empty piece cache. */
+        private static Tokenizer fresh(TokenizerSpec spec) {
+            return spec.kind().equals(BpeTokenizer.KIND) ? new BpeTokenizer(spec.vocabSize()) : new ByteTokenizer();
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 1000) / 1000.0;
+        }
+    }
+}

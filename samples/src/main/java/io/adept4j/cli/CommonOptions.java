@@ -1,0 +1,23 @@
+package io.adept4j.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options every subcommand takes. */
+final class CommonOptions {
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for results; result.json is written first among them.")
+    Path out;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "BLAS/OpenMP threads; set by the ./adept launcher as OMP_NUM_THREADS before the JVM starts "
+                    + "(default: ${DEFAULT-VALUE}, measured fastest on 2-vCPU machines).")
+    int threads;
+
+    @Option(names = "--verbose", description = "Show stack traces on errors.")
+    boolean verbose;
+}
