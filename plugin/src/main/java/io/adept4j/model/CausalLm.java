@@ -1,0 +1,409 @@
+package io.adept4j.model;
+
+import io.adept4j.ops.DeclaredBlock;
+import io.adept4j.ops.Embeddings;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A LLaMA-style causal language model. The transformer blocks and the final norm are a SameDiff graph built as a pure
+ * function of ({@link LmConfig}, weights, sequence length); the token embedding and the LM head are computed with
+ * plain ND4J calls around it. Everything that changes the architecture (expansion, import) edits the weight map and
+ * rebuilds.
+ *
+ * <p>Layout choices, all forced or measured on DL4J 1.0.0-M2.1 (stack-notes.md §3 and the comments below):
+ * <ul>
+ *   <li>Embedding lookup and its gradient live outside the graph ({@link Embeddings}); the looked-up rows enter the
+ *       graph as the variable {@value #INPUTS_EMBEDS}, whose gradient SameDiff computes correctly (a placeholder's
+ *       is not: contributions from several consumers are dropped).</li>
+ *   <li>The head and its cross-entropy live outside the graph ({@link LmHead}); the graph's backward pass starts from
+ *       the surrogate {@code sum(hidden · dHidden)} with {@code dHidden} computed by the head.</li>
+ *   <li>Attention is written out by hand with an additive causal mask (the built-in ops take only padding masks).
+ *       Grouped-query attention folds the query heads that share a key/value head into the sequence axis
+ *       ({@code [B, kvHeads, rep·T, hd]}), so keys and values are never copied.</li>
+ *   <li>Rotary embedding is one batched matmul with a rotation matrix per position, and RMSNorm scales rows through a
+ *       K=1 outer-product matmul: broadcasting multiplies have a backward pass ~50× slower per element in M2.1.</li>
+ * </ul>
+ * Not thread-safe: one batch at a time.
+ */
+public final class CausalLm {
+
+    /** Variable holding the looked-up token embeddings {@code [B·T, d]} of the current batch (never a parameter). */
+    public static final String INPUTS_EMBEDS = "inputs_embeds";
+    /** Final hidden states {@code [B·T, d]} (after the final norm). */
+    public static final String HIDDEN = "final_hidden";
+    /** Variable holding the head's gradient with respect to {@value #HIDDEN} for the current batch. */
+    public static final String HIDDEN_GRAD = "final_hidden_grad";
+    /** Scalar whose gradient equals the loss gradient: {@code sum(HIDDEN · HIDDEN_GRAD)}. */
+    public static final String SURROGATE = "surrogate_loss";
+    /** Standard deviation of the initial weights (GPT-2 / LLaMA convention). */
+    public static final double INIT_STD = 0.02;
+    /** Additive mask value for future positions: exp underflows to exactly 0 in fp32 and fp64. */
+    private static final double MASKED = -1e9;
+
+    private final LmConfig config;
+    private final int seqLen;
+    private final DataType dataType;
+    private final SameDiff sd;
+    private final List<DeclaredBlock> blocks;
+    private final INDArray embedding;
+    private final INDArray head;
+
+    private CausalLm(LmConfig config, int seqLen, DataType dataType, SameDiff sd, List<DeclaredBlock> blocks,
+                     INDArray embedding, INDArray head) {
+        this.config = config;
+        this.seqLen = seqLen;
+        this.dataType = dataType;
+        this.sd = sd;
+        this.blocks = blocks;
+        this.embedding = embedding;
+        this.head = head;
+    }
+
+    /**
+     * Random initial weights: N(0, 0.02) for matrices, output projections scaled by 1/√(2·layers) so the residual
+     * stream's variance does not grow with depth, norms 1, biases 0.
+     */
+    public static Map<String, INDArray> initWeights(LmConfig c, long seed) {
+        Random rnd = new Random(seed);
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        double outScale = 1.0 / Math.sqrt(2.0 * c.numLayers());
+        for (Map.Entry<String, long[]> e : LlamaLayout.tensors(c).entrySet()) {
+            String name = e.getKey();
+            long[] shape = e.getValue();
+            INDArray a;
+            if (LlamaLayout.isNorm(name)) {
+                a = Nd4j.ones(DataType.FLOAT, shape);
+            } else if (name.endsWith(".bias")) {
+                a = Nd4j.zeros(DataType.FLOAT, shape);
+            } else {
+                boolean out = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
+                double std = INIT_STD * (out ? outScale : 1);
+                float[] data = new float[(int) (shape[0] * shape[1])];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) (rnd.nextGaussian() * std);
+                }
+                a = Nd4j.createFromArray(data).reshape(shape);
+            }
+            w.put(name, a);
+        }
+        return w;
+    }
+
+    /**
+     * Builds the model.
+     *
+     * @param weights  every tensor of {@link LlamaLayout#tensors(LmConfig)}, with those shapes (copied)
+     * @param seqLen   T, at most {@code config.maxSeqLen()}
+     * @param dataType FLOAT for training, DOUBLE for gradient checks
+     * @throws IllegalArgumentException naming a missing, extra or misshapen tensor
+     */
+    public static CausalLm build(LmConfig c, Map<String, INDArray> weights, int seqLen, DataType dataType) {
+        c.requireSeqLen(seqLen);
+        Map<String, long[]> expected = LlamaLayout.tensors(c);
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            INDArray a = weights.get(e.getKey());
+            if (a == null) {
+                throw new IllegalArgumentException("weights lack tensor " + e.getKey());
+            }
+            if (!Arrays.equals(a.shape(), e.getValue())) {
+                throw new IllegalArgumentException("tensor " + e.getKey() + " has shape " + Arrays.toString(a.shape())
+                        + ", expected " + Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : weights.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new IllegalArgumentException("unexpected tensor " + name + " for a model with " + c.numLayers()
+                        + " layers" + (c.tieEmbeddings() ? " and tied embeddings" : ""));
+            }
+        }
+        return new Builder(c, seqLen, dataType, weights).build();
+    }
+
+    /** Graph construction, one method per part of the architecture. */
+    private static final class Builder {
+        final LmConfig c;
+        final int t;
+        final DataType dt;
+        final Map<String, INDArray> weights;
+        final SameDiff sd = SameDiff.create();
+        final Map<String, SDVariable> vars = new HashMap<>();
+        SDVariable rotation;
+        SDVariable causalMask;
+
+        Builder(LmConfig c, int t, DataType dt, Map<String, INDArray> weights) {
+            this.c = c;
+            this.t = t;
+            this.dt = dt;
+            this.weights = weights;
+        }
+
+        SDVariable w(String name) {
+            return vars.computeIfAbsent(name, n -> sd.var(n, weights.get(n).castTo(dt).dup()));
+        }
+
+        CausalLm build() {
+            constants();
+            SDVariable x = sd.var(INPUTS_EMBEDS, Nd4j.zeros(dt, 1, c.hiddenSize()));
+            List<DeclaredBlock> blocks = new ArrayList<>();
+            String input = INPUTS_EMBEDS;
+            for (int i = 0; i < c.numLayers(); i++) {
+                x = block(i, x);
+                blocks.add(new DeclaredBlock(i, LlamaLayout.layerPrefix(i), input, LlamaLayout.blockOutput(i),
+                        new ArrayList<>(LlamaLayout.blockTensors(c, i).keySet()), LlamaLayout.outputProjections(i)));
+                input = LlamaLayout.blockOutput(i);
+            }
+            SDVariable hidden = rmsNorm(HIDDEN, x, w(LlamaLayout.FINAL_NORM), c.hiddenSize());
+            SDVariable hiddenGrad = sd.var(HIDDEN_GRAD, Nd4j.zeros(dt, 1, c.hiddenSize()));
+            hidden.mul(hiddenGrad).sum().rename(SURROGATE);
+            sd.setLossVariables(SURROGATE);
+            INDArray embedding = weights.get(LlamaLayout.EMBED).castTo(dt).dup();
+            INDArray head = c.tieEmbeddings() ? embedding : weights.get(LlamaLayout.LM_HEAD).castTo(dt).dup();
+            return new CausalLm(c, t, dt, sd, List.copyOf(blocks), embedding, head);
+        }
+
+        void constants() {
+            int hd = c.headDim();
+            int half = hd / 2;
+            // Rotary embedding as one rotation matrix per position, applied by a batched matmul over positions:
+            // row-vector out = in · M_t with out[j] = in[j]·cos − in[j+h]·sin, out[j+h] = in[j+h]·cos + in[j]·sin.
+            double[][][] rot = new double[t][hd][hd];
+            for (int p = 0; p < t; p++) {
+                for (int j = 0; j < half; j++) {
+                    double angle = p / Math.pow(c.ropeTheta(), (2.0 * j) / hd);
+                    double cos = Math.cos(angle);
+                    double sin = Math.sin(angle);
+                    rot[p][j][j] = cos;
+                    rot[p][j + half][j] = -sin;
+                    rot[p][j + half][j + half] = cos;
+                    rot[p][j][j + half] = sin;
+                }
+            }
+            rotation = sd.constant("rope.rotation", Nd4j.create(rot).castTo(dt));
+            int rep = c.numHeads() / c.numKvHeads();
+            double[][] m = new double[rep * t][t];
+            for (int r = 0; r < rep; r++) {
+                for (int q = 0; q < t; q++) {
+                    for (int k = q + 1; k < t; k++) {
+                        m[r * t + q][k] = MASKED;
+                    }
+                }
+            }
+            causalMask = sd.constant("attn.causal_mask", Nd4j.create(m).castTo(dt));
+        }
+
+        /** RMSNorm of the rows of {@code x [N, W]}: {@code x · rsqrt(mean(x²) + eps) · w}, without broadcasting ops. */
+        SDVariable rmsNorm(String name, SDVariable x, SDVariable weight, int width) {
+            SDVariable inv = sd.math.rsqrt(x.mul(x).mean(true, 1).add(c.rmsNormEps())); // [N, 1]
+            SDVariable scale = inv.mmul(weight.reshape(1, width));                       // [N, W] = inv_n · w_j
+            return x.mul(name, scale);
+        }
+
+        SDVariable linear(SDVariable x, String weight) {
+            SDVariable y = sd.mmul(x, w(weight), false, true, false);
+            if (c.attentionBias() && weights.containsKey(LlamaLayout.bias(weight))) {
+                y = y.add(w(LlamaLayout.bias(weight)));
+            }
+            return y;
+        }
+
+        /** Rotary embedding of {@code [B·T, heads·hd]}; returns {@code [T, B·heads, hd]} (positions first). */
+        SDVariable rope(SDVariable x, int heads) {
+            SDVariable byPosition = x.reshape(-1, t, heads, c.headDim()).permute(1, 0, 2, 3).reshape(t, -1, c.headDim());
+            return byPosition.mmul(rotation);
+        }
+
+        SDVariable block(int i, SDVariable x) {
+            int hd = c.headDim();
+            int kv = c.numKvHeads();
+            int rep = c.numHeads() / kv;
+            String p = LlamaLayout.layerPrefix(i);
+
+            SDVariable h = rmsNorm(p + "input_layernorm.out", x, w(LlamaLayout.inputNorm(i)), c.hiddenSize());
+            SDVariable q = linear(h, LlamaLayout.q(i));
+            SDVariable k = linear(h, LlamaLayout.k(i));
+            SDVariable v = linear(h, LlamaLayout.v(i));
+            if (c.qkNorm()) {
+                q = rmsNorm(p + "self_attn.q_norm.out", q.reshape(-1, hd), w(LlamaLayout.qNorm(i)), hd).reshape(-1, c.qWidth());
+                k = rmsNorm(p + "self_attn.k_norm.out", k.reshape(-1, hd), w(LlamaLayout.kNorm(i)), hd).reshape(-1, c.kvWidth());
+            }
+            SDVariable qr = rope(q, c.numHeads());   // [T, B*heads, hd]
+            SDVariable kr = rope(k, kv);             // [T, B*kv, hd]
+            // [T, B, kv, rep, hd] -> [B, kv, rep, T, hd] -> [B, kv, rep*T, hd]: query heads sharing a kv head stacked
+            SDVariable qg = qr.reshape(t, -1, kv, rep, hd).permute(1, 2, 3, 0, 4).reshape(-1, kv, rep * t, hd);
+            SDVariable kg = kr.reshape(t, -1, kv, hd).permute(1, 2, 0, 3);
+            SDVariable vg = v.reshape(-1, t, kv, hd).permute(0, 2, 1, 3);
+            SDVariable scores = sd.mmul(qg, kg, false, true, false).mul(1.0 / Math.sqrt(hd)).add(causalMask);
+            SDVariable probs = sd.nn.softmax(p + "self_attn.probs", scores, 3);
+            SDVariable att = sd.mmul(probs, vg)
+                    .reshape(-1, kv, rep, t, hd).permute(0, 3, 1, 2, 4).reshape(-1, c.qWidth());
+            x = x.add(p + "attn_residual", linear(att, LlamaLayout.o(i)));
+
+            SDVariable h2 = rmsNorm(p + "post_attention_layernorm.out", x, w(LlamaLayout.postAttentionNorm(i)),
+                    c.hiddenSize());
+            SDVariable gate = linear(h2, LlamaLayout.gate(i));
+            SDVariable up = linear(h2, LlamaLayout.up(i));
+            SDVariable act = gate.mul(sd.nn.sigmoid(gate)).mul(up); // SwiGLU: silu(gate) * up
+            return x.add(LlamaLayout.blockOutput(i), linear(act, LlamaLayout.down(i)));
+        }
+    }
+
+    /** The model's shape. */
+    public LmConfig config() {
+        return config;
+    }
+
+    /** The sequence length T the graph was built for. */
+    public int seqLen() {
+        return seqLen;
+    }
+
+    /** Compute precision. */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** The SameDiff graph of the blocks and the final norm (for listeners and surgery). */
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    /** The transformer blocks, declared for probing and expansion. */
+    public List<DeclaredBlock> blocks() {
+        return blocks;
+    }
+
+    /** The current value of every tensor, by Hugging Face name (live arrays, not copies). */
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String name : LlamaLayout.tensors(config).keySet()) {
+            m.put(name, tensor(name));
+        }
+        return m;
+    }
+
+    /** The live array of one tensor. */
+    public INDArray tensor(String name) {
+        if (name.equals(LlamaLayout.EMBED)) {
+            return embedding;
+        }
+        if (name.equals(LlamaLayout.LM_HEAD) && !config.tieEmbeddings()) {
+            return head;
+        }
+        if (!LlamaLayout.tensors(config).containsKey(name)) {
+            throw new IllegalArgumentException("no tensor named " + name);
+        }
+        return sd.getVariable(name).getArr();
+    }
+
+    private void requireBatchShape(INDArray ids) {
+        if (ids.rank() != 2 || ids.size(1) != seqLen) {
+            throw new IllegalArgumentException("expected token ids [batch, " + seqLen + "], got "
+                    + Arrays.toString(ids.shape()));
+        }
+    }
+
+    /** Runs the graph up to the final hidden states {@code [B·T, d]} for token ids {@code [B, T]}. */
+    public INDArray hidden(INDArray ids) {
+        requireBatchShape(ids);
+        sd.getVariable(INPUTS_EMBEDS).setArray(Embeddings.lookup(embedding, ids));
+        return sd.output(Map.of(), HIDDEN).get(HIDDEN);
+    }
+
+    /** Logits {@code [B, T, V]} for token ids {@code [B, T]}. */
+    public INDArray logits(INDArray ids) {
+        return LmHead.logits(hidden(ids), head).reshape(ids.size(0), seqLen, config.vocabSize());
+    }
+
+    /** Loss of one batch ({@code BatchLayout.SAMEDIFF}: ids, next ids, label mask), nothing computed for gradients. */
+    public LmHead.Result evaluate(DataSet batch) {
+        INDArray h = hidden(batch.getFeatures());
+        return LmHead.crossEntropy(h, head, LmHead.flatIds(batch.getLabels()),
+                LmHead.flatMask(batch.getLabelsMaskArray(), h.rows()), false, false);
+    }
+
+    /** Mean loss over the unmasked tokens of one batch. */
+    public double loss(DataSet batch) {
+        return evaluate(batch).loss();
+    }
+
+    /** Mean loss and gradients of one batch, never applied. */
+    public record LossAndGradients(double loss, double tokens, Map<String, INDArray> gradients) {
+    }
+
+    /**
+     * Loss and the gradients of the given tensors (Hugging Face names) for one batch. Nothing is updated. Only what
+     * the requested tensors need is computed: a request without graph tensors runs no backward pass through the blocks.
+     */
+    public LossAndGradients lossAndGradients(DataSet batch, Collection<String> tensors) {
+        boolean wantEmbed = tensors.contains(LlamaLayout.EMBED);
+        boolean wantHead = tensors.contains(LlamaLayout.LM_HEAD) || (config.tieEmbeddings() && wantEmbed);
+        List<String> graphVars = new ArrayList<>();
+        for (String name : tensors) {
+            if (!name.equals(LlamaLayout.EMBED) && !name.equals(LlamaLayout.LM_HEAD)) {
+                tensor(name); // validates the name
+                graphVars.add(name);
+            }
+        }
+        if (tensors.contains(LlamaLayout.LM_HEAD) && config.tieEmbeddings()) {
+            throw new IllegalArgumentException("the head is tied to " + LlamaLayout.EMBED + "; ask for that instead");
+        }
+        INDArray ids = batch.getFeatures();
+        INDArray h = hidden(ids);
+        LmHead.Result r = LmHead.crossEntropy(h, head, LmHead.flatIds(batch.getLabels()),
+                LmHead.flatMask(batch.getLabelsMaskArray(), h.rows()), true, wantHead);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        if (!graphVars.isEmpty() || wantEmbed) {
+            if (wantEmbed) {
+                graphVars.add(INPUTS_EMBEDS);
+            }
+            sd.getVariable(HIDDEN_GRAD).setArray(r.dHidden());
+            Map<String, INDArray> g = sd.calculateGradients(Map.of(), graphVars);
+            for (String name : tensors) {
+                if (g.containsKey(name)) {
+                    grads.put(name, g.get(name));
+                }
+            }
+            if (wantEmbed) {
+                INDArray dE = Embeddings.gradient(g.get(INPUTS_EMBEDS), ids, config.vocabSize());
+                if (config.tieEmbeddings()) {
+                    dE.addi(r.dWeight());
+                }
+                grads.put(LlamaLayout.EMBED, dE);
+            }
+        }
+        if (tensors.contains(LlamaLayout.LM_HEAD)) {
+            grads.put(LlamaLayout.LM_HEAD, r.dWeight());
+        }
+        return new LossAndGradients(r.loss(), r.tokens(), grads);
+    }
+
+    /** Names of the trainable tensors inside the graph (blocks and final norm). */
+    public List<String> graphTensors() {
+        List<String> out = new ArrayList<>();
+        for (String name : LlamaLayout.tensors(config).keySet()) {
+            if (!name.equals(LlamaLayout.EMBED) && !name.equals(LlamaLayout.LM_HEAD)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** Number of parameters. */
+    public long parameterCount() {
+        return LlamaLayout.parameterCount(config);
+    }
+}
