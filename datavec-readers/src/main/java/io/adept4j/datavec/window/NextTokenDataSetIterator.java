@@ -75,6 +75,20 @@ public class NextTokenDataSetIterator implements DataSetIterator {
         cursor = 0;
     }
 
+    /**
+     * Positions the iterator at batch {@code batchIndex} of epoch {@code epoch}, exactly where an iterator that had
+     * served those batches would be (used to resume training).
+     */
+    public void seek(int epoch, int batchIndex) {
+        if (epoch < 0 || batchIndex < 0 || batchIndex > batchesPerEpoch()) {
+            throw new IllegalArgumentException("cannot seek to epoch " + epoch + ", batch " + batchIndex + " of "
+                    + batchesPerEpoch());
+        }
+        this.epoch = epoch;
+        newEpochOrder();
+        cursor = Math.min(order.length, batchIndex * batchSize);
+    }
+
     /** Batches per epoch. */
     public int batchesPerEpoch() {
         return (source.size() + batchSize - 1) / batchSize;

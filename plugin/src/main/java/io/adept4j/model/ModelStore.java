@@ -1,0 +1,61 @@
+package io.adept4j.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.adept4j.listeners.AtomicDirectory;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A saved model is a folder: {@code config.json} (the {@link LmConfig}, with the tokenizer spec inside),
+ * {@code weights.zip} (every tensor by its Hugging Face name, see {@link TensorArchive}) and {@code graph.sdz} (the
+ * SameDiff graph of the blocks, for inspection with DL4J tools; loading rebuilds the graph from config and weights).
+ */
+public final class ModelStore {
+
+    /** Config file name inside a model folder. */
+    public static final String CONFIG = "config.json";
+    /** Weights file name inside a model folder. */
+    public static final String WEIGHTS = "weights.zip";
+    /** SameDiff graph file name inside a model folder. */
+    public static final String GRAPH = "graph.sdz";
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelStore() {
+    }
+
+    /** Saves atomically: the folder is replaced only once everything is written. */
+    public static void save(CausalLm model, Path dir) throws IOException {
+        AtomicDirectory.write(dir, tmp -> {
+            JSON.writeValue(tmp.resolve(CONFIG).toFile(), model.config());
+            TensorArchive.write(tmp.resolve(WEIGHTS), model.weights());
+            model.sameDiff().save(tmp.resolve(GRAPH).toFile(), false);
+        });
+    }
+
+    /** Reads a model's config. */
+    public static LmConfig readConfig(Path dir) throws IOException {
+        Path f = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(f)) {
+            throw new IOException("not a model folder (no " + CONFIG + "): " + dir);
+        }
+        try {
+            return JSON.readValue(f.toFile(), LmConfig.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("corrupt " + f + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Loads a model for sequences of length {@code seqLen} (at most its maxSeqLen). */
+    public static CausalLm load(Path dir, int seqLen) throws IOException {
+        LmConfig c = readConfig(dir);
+        Map<String, INDArray> w = TensorArchive.read(dir.resolve(WEIGHTS));
+        return CausalLm.build(c, w, seqLen, DataType.FLOAT);
+    }
+}
