@@ -1,6 +1,6 @@
 package io.adept4j.listeners;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -13,7 +13,7 @@ public final class ProgressMeter {
     private final long totalSteps;
     private final long startStep;
     private final long startNanos = System.nanoTime();
-    private final PrintStream out;
+    private final PrintWriter out;
     private long tokens;
 
     /**
@@ -21,7 +21,7 @@ public final class ProgressMeter {
      * @param startStep  the step the loop starts at (non-zero when resuming)
      * @param totalSteps the step it ends at
      */
-    public ProgressMeter(String label, long startStep, long totalSteps, PrintStream out) {
+    public ProgressMeter(String label, long startStep, long totalSteps, PrintWriter out) {
         this.label = label;
         this.startStep = startStep;
         this.totalSteps = totalSteps;

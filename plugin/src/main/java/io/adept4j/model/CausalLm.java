@@ -2,6 +2,7 @@ package io.adept4j.model;
 
 import io.adept4j.ops.DeclaredBlock;
 import io.adept4j.ops.Embeddings;
+import io.adept4j.ops.QuietStdout;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -371,7 +372,9 @@ public final class CausalLm {
                 graphVars.add(INPUTS_EMBEDS);
             }
             sd.getVariable(HIDDEN_GRAD).setArray(r.dHidden());
-            Map<String, INDArray> g = sd.calculateGradients(Map.of(), graphVars);
+            Map<String, INDArray> g = sd.getFunction("grad") == null
+                    ? QuietStdout.call(() -> sd.calculateGradients(Map.of(), graphVars))
+                    : sd.calculateGradients(Map.of(), graphVars);
             for (String name : tensors) {
                 if (g.containsKey(name)) {
                     grads.put(name, g.get(name));

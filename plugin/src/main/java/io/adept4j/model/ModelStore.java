@@ -43,7 +43,7 @@ public final class ModelStore {
     public static LmConfig readConfig(Path dir) throws IOException {
         Path f = dir.resolve(CONFIG);
         if (!Files.isRegularFile(f)) {
-            throw new IOException("not a model folder (no " + CONFIG + "): " + dir);
+            throw new IllegalArgumentException("not a model folder (no " + CONFIG + "): " + dir);
         }
         try {
             return JSON.readValue(f.toFile(), LmConfig.class);

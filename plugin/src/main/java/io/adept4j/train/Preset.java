@@ -9,7 +9,7 @@ import io.adept4j.model.LmConfig;
  */
 public enum Preset {
     TINY(64, 2, 2, 1, 64, 8, 40),
-    SMALL(128, 4, 4, 2, 128, 16, 400),
+    SMALL(128, 4, 4, 2, 128, 16, 300),
     DEFAULT(256, 8, 8, 4, 128, 16, 1500);
 
     /** Residual width. */

@@ -20,13 +20,14 @@ import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.model.ModelStore;
 import io.adept4j.model.TensorArchive;
+import io.adept4j.ops.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,9 +64,9 @@ public final class Pretrainer {
     private final LmConfig modelConfig;
     private final PretrainConfig cfg;
     private final Tokenizer tokenizer;
-    private final PrintStream log;
+    private final PrintWriter log;
 
-    public Pretrainer(LmConfig modelConfig, PretrainConfig cfg, PrintStream log) {
+    public Pretrainer(LmConfig modelConfig, PretrainConfig cfg, PrintWriter log) {
         if (modelConfig.tokenizer() == null) {
             throw new IllegalArgumentException("the model config must name its tokenizer");
         }
@@ -153,6 +154,7 @@ public final class Pretrainer {
             }
             double norm = ParameterOptimizer.clip(lg.gradients().values(), cfg.clipNorm());
             optimizer.step(params, lg.gradients(), step);
+            NativeMemory.reclaim();
             trainCurve.add(new Point(step + 1, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
             int done = step + 1;

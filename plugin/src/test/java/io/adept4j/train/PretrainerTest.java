@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ class PretrainerTest {
     static List<Document> docs;
     static final LmConfig MODEL = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false,
             new ByteTokenizer().spec());
-    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    static final PrintWriter QUIET = new PrintWriter(java.io.OutputStream.nullOutputStream());
 
     @TempDir
     Path tmp;

@@ -13,7 +13,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "ADEPT continual pretraining for Deeplearning4j: probe, expand, unit importance, decoupled tuning.",
-        subcommands = {CorpusCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CorpusCommand.class, PretrainCommand.class, EvalCommand.class, BenchCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AdeptCli implements Runnable {
 
     /** Exit code for bad usage or bad input. */

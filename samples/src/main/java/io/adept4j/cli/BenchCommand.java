@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
-        subcommands = {BenchCommand.Tokenize.class})
+        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -43,6 +43,60 @@ final class BenchCommand implements Runnable {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
         return m;
+    }
+
+    /** Training-step and forward throughput of the built-in model at a few sizes. */
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "Training-step and forward tokens/s, GFLOP/s, sgemm peak, MFU and peak memory per model size.")
+    static final class Model implements Callable<Integer> {
+
+        @Option(names = "--sizes", defaultValue = "128x4,256x8", split = ",", paramLabel = "DxL",
+                description = "Model sizes as hidden x layers (default: ${DEFAULT-VALUE}).")
+        List<String> sizes;
+
+        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
+        String tokenizer;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (steps < 1) {
+                throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String s : sizes) {
+                String[] dl = s.toLowerCase().split("x");
+                if (dl.length != 2) {
+                    throw new IllegalArgumentException("size '" + s + "' is not HIDDENxLAYERS, e.g. 256x8");
+                }
+                rows.add(ModelBenchmark.run(Integer.parseInt(dl[0].trim()), Integer.parseInt(dl[1].trim()), seqLen, batch,
+                        steps, tokenizer, spec.commandLine().getOut()));
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "model");
+            result.put("sizes", rows);
+            result.put("notes", "FLOPs count matmuls only (projections, attention products over the full T x T square, head); "
+                    + "training = 3x forward. MFU = achieved / best-of-10 sgemm on a [B*T, d] x [d, max(d, ffn)] product "
+                    + "measured in the same run. Peak RSS is the process high-water mark after each size.");
+            result.put("machine", machine());
+            JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
+            spec.commandLine().getOut().println(JsonFiles.toJson(result));
+            return 0;
+        }
     }
 
     /** Tokenising + windowing throughput over corpora already read into memory. */

@@ -20,4 +20,12 @@ final class CommonOptions {
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
+
+    /** The output folder, required by commands that write results. */
+    Path requireOut() {
+        if (out == null) {
+            throw new IllegalArgumentException("--out DIR is required: results, model and checkpoints are written there");
+        }
+        return out;
+    }
 }

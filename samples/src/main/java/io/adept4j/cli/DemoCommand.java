@@ -7,11 +7,18 @@ import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.TrainValidationSplit;
 import io.adept4j.datavec.window.WindowSpec;
+import io.adept4j.eval.Perplexity;
+import io.adept4j.model.CausalLm;
+import io.adept4j.model.ModelStore;
+import io.adept4j.train.PretrainConfig;
+import io.adept4j.train.Pretrainer;
+import io.adept4j.train.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +37,6 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Stages of the full pipeline that this build does not have yet, with the issue that adds them. */
     static final List<String> MISSING = List.of(
-            "pretrain the base model (issue #3)",
             "probe + selective expansion (issue #4)",
             "unit importance + decoupled tuning (issue #5)",
             "baselines, evaluation and report (issue #6)");
@@ -39,16 +45,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Bundled domain corpus: math or code (default: ${DEFAULT-VALUE}).")
     String domain;
 
-    @Option(names = "--preset", defaultValue = "small", paramLabel = "tiny|small|default",
-            description = "Model and budget size (default: ${DEFAULT-VALUE}).")
-    Preset preset;
+    @Mixin
+    TrainingOptions training;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: the preset's).")
-    Integer steps;
-
-    @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]",
-            description = "Tokenizer (default: ${DEFAULT-VALUE}).")
-    String tokenizer;
+    @Option(names = "--base-cache", paramLabel = "DIR", defaultValue = ".cache/base",
+            description = "Where pretrained base models are kept between runs (default: ${DEFAULT-VALUE}).")
+    Path baseCache;
 
     @Mixin
     CommonOptions common;
@@ -56,40 +58,55 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Model/budget presets shared by every training subcommand. */
-    enum Preset { TINY, SMALL, DEFAULT }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
         Path runDir = common.out != null ? common.out
                 : Path.of("runs", "demo-" + domain + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Tokenizer tok = Tokenizers.parse(tokenizer);
+        Tokenizer tok = Tokenizers.parse(training.tokenizer);
+        Preset preset = Preset.parse(training.preset);
+        Path domainPath = BundledCorpora.domain(domain);
+        Corpus general = CorpusReader.read(BundledCorpora.general());
+
+        // 1. The base model: pretrained on the general corpus once, then reused (an interrupted pretraining resumes).
+        PretrainConfig cfg = preset.pretrain(training.steps == null ? 0 : training.steps, common.seed);
+        Path baseDir = baseCache.resolve(preset.name().toLowerCase() + "-" + tok.spec().kind() + tok.spec().vocabSize()
+                + "-s" + cfg.steps() + "-seed" + common.seed);
+        Path modelDir = baseDir.resolve(Pretrainer.MODEL);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("status", "partial");
         result.put("domain", domain);
+        result.put("preset", preset.name().toLowerCase());
         result.put("tokenizer", tok.spec().shortName());
-        Map<String, Object> data = new LinkedHashMap<>();
-        for (Map.Entry<String, Path> e : Map.of("general", BundledCorpora.general(), domain, BundledCorpora.domain(domain)).entrySet()) {
-            Corpus c = CorpusReader.read(e.getValue());
-            TrainValidationSplit split = TrainValidationSplit.of(c.documents(), 0.05, common.seed);
-            TokenWindows train = TokenWindows.build(e.getKey(), split.train(), tok, WindowSpec.packed(128));
-            TokenWindows val = TokenWindows.build(e.getKey(), split.validation(), tok, WindowSpec.packed(128));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("path", e.getValue().toString());
-            row.put("documents", c.size());
-            row.put("trainWindows", train.size());
-            row.put("validationWindows", val.size());
-            row.put("trainTokens", train.corpusTokens());
-            row.put("validationTokens", val.corpusTokens());
-            data.put(e.getKey(), row);
-            out.printf("[demo] %-8s %4d documents -> %,d train / %,d validation tokens (%s)%n", e.getKey(), c.size(),
-                    train.corpusTokens(), val.corpusTokens(), tok.spec().shortName());
+        if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
+            out.println("[demo] base model: cached in " + modelDir);
+            result.put("basePretrain", "cached");
+        } else {
+            out.println("[demo] base model: pretraining " + preset.name().toLowerCase() + " preset on the general corpus -> "
+                    + baseDir);
+            Pretrainer.Result r = new Pretrainer(preset.model(tok.spec()), cfg, out)
+                    .run(general.documents(), baseDir, Pretrainer.hasCheckpoint(baseDir), 0);
+            result.put("basePretrain", r);
         }
-        result.put("data", data);
+        result.put("baseModel", modelDir.toString());
+
+        // 2. The base model's perplexity on held-out general and domain text: the "before" of every later comparison.
+        CausalLm base = ModelStore.load(modelDir, cfg.seqLen());
+        Map<String, Object> before = new LinkedHashMap<>();
+        for (Map.Entry<String, Corpus> e : Map.of("general", general, domain, CorpusReader.read(domainPath)).entrySet()) {
+            TrainValidationSplit split = TrainValidationSplit.of(e.getValue().documents(), cfg.validationFraction(), cfg.seed());
+            TokenWindows val = TokenWindows.build(e.getKey(), split.validation(), tok, WindowSpec.packed(cfg.seqLen()));
+            Perplexity.Result p = Perplexity.evaluate(base, val, cfg.batchSize(), 0);
+            before.put(e.getKey(), p);
+            out.printf("[demo] base model on %-8s validation: loss %.4f, perplexity %.1f (%,d tokens)%n", e.getKey(),
+                    p.meanLoss(), p.perplexity(), p.tokens());
+        }
+        result.put("baseValidation", before);
         result.put("missingStages", MISSING);
+        result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
         JsonFiles.write(runDir, "result.json", result);
-        out.println("[demo] data stage done; not in this build yet:");
+        out.println("[demo] not in this build yet:");
         MISSING.forEach(m -> out.println("[demo]   - " + m));
         out.println("[demo] wrote " + runDir.resolve("result.json"));
         return 0;

@@ -1,0 +1,80 @@
+package io.adept4j.cli;
+
+import io.adept4j.datavec.corpus.Corpus;
+import io.adept4j.datavec.corpus.CorpusReader;
+import io.adept4j.datavec.tokenize.Tokenizer;
+import io.adept4j.datavec.tokenize.Tokenizers;
+import io.adept4j.datavec.window.TokenWindows;
+import io.adept4j.datavec.window.WindowSpec;
+import io.adept4j.eval.Perplexity;
+import io.adept4j.model.CausalLm;
+import io.adept4j.model.LmConfig;
+import io.adept4j.model.ModelStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adept eval}: loss and perplexity of a saved model on named corpora. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Mean token loss and perplexity of a model on each corpus (every window, every token once).")
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A saved model folder.")
+    Path model;
+
+    @Option(names = "--corpus", required = true, paramLabel = "NAME=PATH", description = "Corpora to evaluate, e.g. general=corpora/general.jsonl.gz.")
+    Map<String, Path> corpora = new LinkedHashMap<>();
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seq-len", paramLabel = "T", description = "Window length (default: the model's maximum).")
+    Integer seqLen;
+
+    @Mixin
+    CommonOptions common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LmConfig cfg = ModelStore.readConfig(model);
+        int t = seqLen == null ? cfg.maxSeqLen() : seqLen;
+        CausalLm lm = ModelStore.load(model, t);
+        Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
+        Map<String, Object> rows = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : corpora.entrySet()) {
+            Corpus c = CorpusReader.read(e.getValue());
+            TokenWindows w = TokenWindows.build(e.getKey(), c.documents(), tok, WindowSpec.packed(t));
+            long t0 = System.nanoTime();
+            Perplexity.Result r = Perplexity.evaluate(lm, w, batch, 0);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("path", e.getValue().toString());
+            row.put("meanTokenLoss", r.meanLoss());
+            row.put("perplexity", r.perplexity());
+            row.put("tokens", r.tokens());
+            row.put("seconds", Math.round(secs * 1000) / 1000.0);
+            rows.put(e.getKey(), row);
+            spec.commandLine().getOut().printf("[eval] %-10s loss %.4f  perplexity %.2f  (%,d tokens, %.1f s)%n",
+                    e.getKey(), r.meanLoss(), r.perplexity(), r.tokens(), secs);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("command", "eval");
+        result.put("model", model.toString());
+        result.put("seqLen", t);
+        result.put("corpora", rows);
+        if (common.out != null) {
+            JsonFiles.write(common.out, "result.json", result);
+        }
+        spec.commandLine().getOut().println(JsonFiles.toJson(result));
+        return 0;
+    }
+}
