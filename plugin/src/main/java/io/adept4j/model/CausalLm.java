@@ -2,7 +2,9 @@ package io.adept4j.model;
 
 import io.adept4j.ops.DeclaredBlock;
 import io.adept4j.ops.Embeddings;
+import io.adept4j.ops.NativeMemory;
 import io.adept4j.ops.QuietStdout;
+import io.adept4j.ops.ReclaimListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -171,6 +173,7 @@ public final class CausalLm {
             SDVariable hiddenGrad = sd.var(HIDDEN_GRAD, Nd4j.zeros(dt, 1, c.hiddenSize()));
             hidden.mul(hiddenGrad).sum().rename(SURROGATE);
             sd.setLossVariables(SURROGATE);
+            sd.setListeners(new ReclaimListener()); // frees intermediates during long passes (peak memory)
             INDArray embedding = weights.get(LlamaLayout.EMBED).castTo(dt).dup();
             INDArray head = c.tieEmbeddings() ? embedding : weights.get(LlamaLayout.LM_HEAD).castTo(dt).dup();
             return new CausalLm(c, t, dt, sd, List.copyOf(blocks), embedding, head);
@@ -372,6 +375,9 @@ public final class CausalLm {
                 graphVars.add(INPUTS_EMBEDS);
             }
             sd.getVariable(HIDDEN_GRAD).setArray(r.dHidden());
+            // The first forward pass and the head's [N, V] logits are garbage now: free them before the backward pass
+            // allocates its own (see NativeMemory).
+            NativeMemory.reclaimIfDue();
             Map<String, INDArray> g = sd.getFunction("grad") == null
                     ? QuietStdout.call(() -> sd.calculateGradients(Map.of(), graphVars))
                     : sd.calculateGradients(Map.of(), graphVars);

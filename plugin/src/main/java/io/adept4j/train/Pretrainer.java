@@ -154,7 +154,7 @@ public final class Pretrainer {
             }
             double norm = ParameterOptimizer.clip(lg.gradients().values(), cfg.clipNorm());
             optimizer.step(params, lg.gradients(), step);
-            NativeMemory.reclaim();
+            NativeMemory.reclaimIfDue();
             trainCurve.add(new Point(step + 1, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
             int done = step + 1;

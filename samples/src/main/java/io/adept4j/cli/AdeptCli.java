@@ -15,20 +15,12 @@ import java.io.PrintWriter;
         description = "ADEPT continual pretraining for Deeplearning4j: probe, expand, unit importance, decoupled tuning.",
         subcommands = {CorpusCommand.class, PretrainCommand.class, EvalCommand.class, BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
-public final class AdeptCli implements Runnable {
+public final class AdeptCli extends CommandGroup {
 
     /** Exit code for bad usage or bad input. */
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit code for any other failure. */
     public static final int EXIT_FAILURE = 1;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -24,15 +24,7 @@ import java.util.concurrent.Callable;
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
         subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class})
-final class BenchCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class BenchCommand extends CommandGroup {
 
     /** Environment facts recorded with every benchmark, so numbers can be compared across machines. */
     static Map<String, Object> machine() {

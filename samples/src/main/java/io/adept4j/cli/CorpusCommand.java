@@ -22,15 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code adept corpus …}: look at corpora before training on them. */
 @Command(name = "corpus", mixinStandardHelpOptions = true, description = "Inspect corpora.",
         subcommands = {CorpusCommand.Stats.class})
-final class CorpusCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class CorpusCommand extends CommandGroup {
 
     /** {@code adept corpus stats PATH…}: documents, bytes, tokens, replaced bytes and windows per corpus, as JSON. */
     @Command(name = "stats", mixinStandardHelpOptions = true,
