@@ -327,6 +327,47 @@ public final class CausalLm {
         return sd.output(Map.of(), HIDDEN).get(HIDDEN);
     }
 
+    /**
+     * One forward pass keeping the residual stream: {@code residuals[l]} (0 ≤ l ≤ L) enters block {@code l}
+     * ({@code l = L}: leaves the last block), each {@code [B·T, d]}; {@code hidden} is the final-norm output.
+     */
+    public record Streams(INDArray[] residuals, INDArray hidden) {
+    }
+
+    /** The residual streams of token ids {@code [B, T]} (one forward pass). */
+    public Streams residualStreams(INDArray ids) {
+        requireBatchShape(ids);
+        INDArray embeds = Embeddings.lookup(embedding, ids);
+        sd.getVariable(INPUTS_EMBEDS).setArray(embeds);
+        String[] names = new String[config.numLayers() + 1];
+        for (int i = 0; i < config.numLayers(); i++) {
+            names[i] = LlamaLayout.blockOutput(i);
+        }
+        names[config.numLayers()] = HIDDEN;
+        Map<String, INDArray> r = sd.output(Map.of(), names);
+        INDArray[] out = new INDArray[config.numLayers() + 1];
+        out[0] = embeds;
+        for (int i = 0; i < config.numLayers(); i++) {
+            out[i + 1] = r.get(names[i]);
+        }
+        return new Streams(out, r.get(HIDDEN));
+    }
+
+    /** Loss of a batch from final hidden states already computed (e.g. by {@link #residualStreams}). */
+    public LmHead.Result evaluateHidden(INDArray hidden, DataSet batch) {
+        return LmHead.crossEntropy(hidden, head, LmHead.flatIds(batch.getLabels()),
+                LmHead.flatMask(batch.getLabelsMaskArray(), hidden.rows()), false, false);
+    }
+
+    /**
+     * Loss of a batch when the graph's first block is fed {@code residual} ({@code [B·T, d]}) instead of the embedded
+     * ids: the rest of the model computed on a residual stream taken from elsewhere (used to skip blocks when probing).
+     */
+    public LmHead.Result evaluateFromResidual(INDArray residual, DataSet batch) {
+        sd.getVariable(INPUTS_EMBEDS).setArray(residual);
+        return evaluateHidden(sd.output(Map.of(), HIDDEN).get(HIDDEN), batch);
+    }
+
     /** Logits {@code [B, T, V]} for token ids {@code [B, T]}. */
     public INDArray logits(INDArray ids) {
         return LmHead.logits(hidden(ids), head).reshape(ids.size(0), seqLen, config.vocabSize());
@@ -334,9 +375,7 @@ public final class CausalLm {
 
     /** Loss of one batch ({@code BatchLayout.SAMEDIFF}: ids, next ids, label mask), nothing computed for gradients. */
     public LmHead.Result evaluate(DataSet batch) {
-        INDArray h = hidden(batch.getFeatures());
-        return LmHead.crossEntropy(h, head, LmHead.flatIds(batch.getLabels()),
-                LmHead.flatMask(batch.getLabelsMaskArray(), h.rows()), false, false);
+        return evaluateHidden(hidden(batch.getFeatures()), batch);
     }
 
     /** Mean loss over the unmasked tokens of one batch. */

@@ -50,10 +50,11 @@ public record LmConfig(
         if (vocabSize < 2) {
             problems.add("vocabSize must be at least 2, got " + vocabSize);
         }
-        if (hiddenSize < 1 || numLayers < 1 || numHeads < 1 || numKvHeads < 1 || headDim < 1 || intermediateSize < 1
-                || maxSeqLen < 1) {
-            problems.add("hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize and maxSeqLen must be "
-                    + "positive");
+        if (hiddenSize < 1 || numHeads < 1 || numKvHeads < 1 || headDim < 1 || intermediateSize < 1 || maxSeqLen < 1) {
+            problems.add("hiddenSize, numHeads, numKvHeads, headDim, intermediateSize and maxSeqLen must be positive");
+        }
+        if (numLayers < 0) { // 0 is allowed: embedding → final norm → head (a model whose every block is skipped)
+            problems.add("numLayers must be >= 0, got " + numLayers);
         }
         if (numKvHeads >= 1 && numHeads % numKvHeads != 0) {
             problems.add("numKvHeads=" + numKvHeads + " must divide numHeads=" + numHeads);
