@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
-        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class})
+        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class})
 final class BenchCommand extends CommandGroup {
 
     /** Environment facts recorded with every benchmark, so numbers can be compared across machines. */
@@ -84,6 +84,57 @@ final class BenchCommand extends CommandGroup {
             result.put("notes", "FLOPs count matmuls only (projections, attention products over the full T x T square, head); "
                     + "training = 3x forward. MFU = achieved / best-of-10 sgemm on a [B*T, d] x [d, max(d, ffn)] product "
                     + "measured in the same run. Peak RSS is the process high-water mark after each size.");
+            result.put("machine", machine());
+            JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
+            spec.commandLine().getOut().println(JsonFiles.toJson(result));
+            return 0;
+        }
+    }
+
+    /** Cost of probing every block, in full forward passes over the same probe set. */
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Layer-probe cost relative to (L+1) full forward passes, per model size (random weights).")
+    static final class Probe implements Callable<Integer> {
+
+        @Option(names = "--sizes", defaultValue = "128x4,256x8", split = ",", paramLabel = "DxL",
+                description = "Model sizes as hidden x layers (default: ${DEFAULT-VALUE}).")
+        List<String> sizes;
+
+        @Option(names = "--batches", defaultValue = "16", paramLabel = "N", description = "Probe batches (default: ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
+        String tokenizer;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String s : sizes) {
+                String[] dl = s.toLowerCase().split("x");
+                if (dl.length != 2) {
+                    throw new IllegalArgumentException("size '" + s + "' is not HIDDENxLAYERS, e.g. 256x8");
+                }
+                rows.add(ProbeBenchmark.run(Integer.parseInt(dl[0].trim()), Integer.parseInt(dl[1].trim()), seqLen,
+                        batch, batches, tokenizer, spec.commandLine().getOut()));
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "probe");
+            result.put("sizes", rows);
+            result.put("notes", "forwardEquivalents = probe wall time (suffix-model builds included) / time of the full "
+                    + "forward passes (blocks + head) over the same batches measured inside the probe; goal: "
+                    + "ratioToLPlus1 <= 0.6");
             result.put("machine", machine());
             JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
             spec.commandLine().getOut().println(JsonFiles.toJson(result));
