@@ -11,13 +11,13 @@ package io.adept4j.ops;
  *
  * <p>Collections are rate-limited ({@link #reclaimIfDue()}): at most one per {@link #MIN_INTERVAL_MILLIS}, so tiny models
  * whose steps take milliseconds do not spend their time collecting, while a 5 s step of a large model is collected
- * about thirty times (which held the d=256, 8-block step at 3,082 MiB peak RSS instead of 5.3–5.7 GB, at a step time
- * within run-to-run noise).
+ * dozens of times. At d=256, 8 blocks, B=16, T=128 that held peak RSS at 2,947–3,134 MiB (100 ms) and 3,082–3,243 MiB
+ * (150–250 ms) instead of 5.3–5.7 GB, with step times inside the run-to-run noise.
  */
 public final class NativeMemory {
 
     /** Shortest time between two collections. */
-    public static final long MIN_INTERVAL_MILLIS = 150;
+    public static final long MIN_INTERVAL_MILLIS = 100;
 
     private static volatile long lastNanos;
 

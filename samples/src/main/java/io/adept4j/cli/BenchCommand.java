@@ -26,6 +26,36 @@ import java.util.concurrent.Callable;
         subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class})
 final class BenchCommand extends CommandGroup {
 
+    /** Parses {@code HIDDENxLAYERS} sizes such as {@code 256x8}. */
+    static List<int[]> parseSizes(List<String> sizes) {
+        List<int[]> out = new ArrayList<>();
+        for (String s : sizes) {
+            String[] dl = s.toLowerCase().split("x");
+            try {
+                if (dl.length != 2) {
+                    throw new NumberFormatException();
+                }
+                out.add(new int[]{Integer.parseInt(dl[0].trim()), Integer.parseInt(dl[1].trim())});
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("size '" + s + "' is not HIDDENxLAYERS, e.g. 256x8");
+            }
+        }
+        return out;
+    }
+
+    /** Writes and prints a per-size benchmark's bench.json. */
+    static int writeSizes(CommonOptions common, picocli.CommandLine.Model.CommandSpec spec, String name,
+                          List<Map<String, Object>> rows, String notes) throws java.io.IOException {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", name);
+        result.put("sizes", rows);
+        result.put("notes", notes);
+        result.put("machine", machine());
+        JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
+        spec.commandLine().getOut().println(JsonFiles.toJson(result));
+        return 0;
+    }
+
     /** Environment facts recorded with every benchmark, so numbers can be compared across machines. */
     static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -70,24 +100,13 @@ final class BenchCommand extends CommandGroup {
                 throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
             }
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (String s : sizes) {
-                String[] dl = s.toLowerCase().split("x");
-                if (dl.length != 2) {
-                    throw new IllegalArgumentException("size '" + s + "' is not HIDDENxLAYERS, e.g. 256x8");
-                }
-                rows.add(ModelBenchmark.run(Integer.parseInt(dl[0].trim()), Integer.parseInt(dl[1].trim()), seqLen, batch,
-                        steps, tokenizer, spec.commandLine().getOut()));
+            for (int[] dl : parseSizes(sizes)) {
+                rows.add(ModelBenchmark.run(dl[0], dl[1], seqLen, batch, steps, tokenizer, spec.commandLine().getOut()));
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("benchmark", "model");
-            result.put("sizes", rows);
-            result.put("notes", "FLOPs count matmuls only (projections, attention products over the full T x T square, head); "
-                    + "training = 3x forward. MFU = achieved / best-of-10 sgemm on a [B*T, d] x [d, max(d, ffn)] product "
-                    + "measured in the same run. Peak RSS is the process high-water mark after each size.");
-            result.put("machine", machine());
-            JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
-            spec.commandLine().getOut().println(JsonFiles.toJson(result));
-            return 0;
+            return writeSizes(common, spec, "model", rows, "FLOPs count matmuls only (projections, attention products over "
+                    + "the full T x T square, head); training = 3x forward. MFU = achieved / best-of-10 sgemm on a "
+                    + "[B*T, d] x [d, max(d, ffn)] product measured in the same run. Peak RSS is the process high-water "
+                    + "mark after each size.");
         }
     }
 
@@ -121,24 +140,12 @@ final class BenchCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (String s : sizes) {
-                String[] dl = s.toLowerCase().split("x");
-                if (dl.length != 2) {
-                    throw new IllegalArgumentException("size '" + s + "' is not HIDDENxLAYERS, e.g. 256x8");
-                }
-                rows.add(ProbeBenchmark.run(Integer.parseInt(dl[0].trim()), Integer.parseInt(dl[1].trim()), seqLen,
-                        batch, batches, tokenizer, spec.commandLine().getOut()));
+            for (int[] dl : parseSizes(sizes)) {
+                rows.add(ProbeBenchmark.run(dl[0], dl[1], seqLen, batch, batches, tokenizer, spec.commandLine().getOut()));
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("benchmark", "probe");
-            result.put("sizes", rows);
-            result.put("notes", "forwardEquivalents = probe wall time (suffix-model builds included) / time of the full "
-                    + "forward passes (blocks + head) over the same batches measured inside the probe; goal: "
-                    + "ratioToLPlus1 <= 0.6");
-            result.put("machine", machine());
-            JsonFiles.write(common.out != null ? common.out : Path.of("runs", "bench"), "bench.json", result);
-            spec.commandLine().getOut().println(JsonFiles.toJson(result));
-            return 0;
+            return writeSizes(common, spec, "probe", rows, "forwardEquivalents = probe wall time (suffix-model builds "
+                    + "included) / time of the full forward passes (blocks + head) over the same batches measured inside "
+                    + "the probe; goal: ratioToLPlus1 <= 0.6");
         }
     }
 
