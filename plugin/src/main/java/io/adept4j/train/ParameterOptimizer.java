@@ -1,5 +1,6 @@
 package io.adept4j.train;
 
+import io.adept4j.stage2.SplitLearningRateGradientUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -96,9 +97,15 @@ public final class ParameterOptimizer {
             }
             INDArray g = e.getValue();
             INDArray flat = g.isView() || g.ordering() != 'c' ? g.dup('c').reshape(1, g.length()) : g.reshape(1, g.length());
-            updaterFor(e.getKey(), p).applyUpdater(flat, iteration, 0);
+            GradientUpdater<?> gu = updaterFor(e.getKey(), p);
+            gu.applyUpdater(flat, iteration, 0);
             if (weightDecay > 0 && decayed.contains(e.getKey())) {
-                p.muli(1 - lr * weightDecay);
+                if (gu instanceof SplitLearningRateGradientUpdater split) {
+                    // decoupled decay follows the unit's learning rate: a multiplier of 0 freezes the unit entirely
+                    p.subi(p.mul(split.multipliers().reshape(p.shape())).muli(lr * weightDecay));
+                } else {
+                    p.muli(1 - lr * weightDecay);
+                }
             }
             p.subi(flat.reshape(p.shape()));
         }
