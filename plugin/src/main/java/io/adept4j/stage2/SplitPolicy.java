@@ -1,0 +1,53 @@
+package io.adept4j.stage2;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The method figure's two-way split: units whose importance is above the {@code quantile} of all units are
+ * general-critical and get {@code lo}; the rest are domain-adaptive and get {@code hi}.
+ *
+ * @param quantile share of units below the threshold, in (0, 1)
+ * @param hi       multiplier of domain-adaptive units
+ * @param lo       multiplier of general-critical units
+ */
+public record SplitPolicy(double quantile, double hi, double lo) implements LrPolicy {
+
+    public SplitPolicy {
+        if (!(quantile > 0 && quantile < 1)) {
+            throw new IllegalArgumentException("split quantile must be in (0,1), got " + quantile);
+        }
+        if (!(hi >= 0) || !(lo >= 0)) {
+            throw new IllegalArgumentException("split multipliers must be >= 0, got hi=" + hi + " lo=" + lo);
+        }
+    }
+
+    @Override
+    public Map<String, INDArray> multipliers(Map<String, INDArray> unitImportance) {
+        int n = 0;
+        for (INDArray a : unitImportance.values()) {
+            n += (int) a.length();
+        }
+        double[] all = new double[n];
+        int i = 0;
+        for (INDArray a : unitImportance.values()) {
+            for (double v : a.reshape(-1).toDoubleVector()) {
+                all[i++] = v;
+            }
+        }
+        Arrays.sort(all);
+        double threshold = all[Math.min(n - 1, (int) Math.floor(quantile * n))];
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : unitImportance.entrySet()) {
+            INDArray m = e.getValue().dup();
+            for (long k = 0; k < m.length(); k++) {
+                m.putScalar(k, m.getDouble(k) >= threshold ? lo : hi);
+            }
+            out.put(e.getKey(), m);
+        }
+        return out;
+    }
+}
