@@ -26,6 +26,19 @@ import java.util.concurrent.Callable;
         subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class})
 final class BenchCommand extends CommandGroup {
 
+    /** Model sizes, sequence length and vocabulary shared by the per-size benchmarks. */
+    static final class SizeOptions {
+        @Option(names = "--sizes", defaultValue = "128x4,256x8", split = ",", paramLabel = "DxL",
+                description = "Model sizes as hidden x layers (default: ${DEFAULT-VALUE}).")
+        List<String> sizes;
+
+        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
+        String tokenizer;
+    }
+
     /** Parses {@code HIDDENxLAYERS} sizes such as {@code 256x8}. */
     static List<int[]> parseSizes(List<String> sizes) {
         List<int[]> out = new ArrayList<>();
@@ -72,21 +85,14 @@ final class BenchCommand extends CommandGroup {
             description = "Training-step and forward tokens/s, GFLOP/s, sgemm peak, MFU and peak memory per model size.")
     static final class Model implements Callable<Integer> {
 
-        @Option(names = "--sizes", defaultValue = "128x4,256x8", split = ",", paramLabel = "DxL",
-                description = "Model sizes as hidden x layers (default: ${DEFAULT-VALUE}).")
-        List<String> sizes;
-
-        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
-        int seqLen;
+        @Mixin
+        SizeOptions model;
 
         @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
         @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
         int steps;
-
-        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
-        String tokenizer;
 
         @Mixin
         CommonOptions common;
@@ -100,8 +106,9 @@ final class BenchCommand extends CommandGroup {
                 throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
             }
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (int[] dl : parseSizes(sizes)) {
-                rows.add(ModelBenchmark.run(dl[0], dl[1], seqLen, batch, steps, tokenizer, spec.commandLine().getOut()));
+            for (int[] dl : parseSizes(model.sizes)) {
+                rows.add(ModelBenchmark.run(dl[0], dl[1], model.seqLen, batch, steps, model.tokenizer,
+                        spec.commandLine().getOut()));
             }
             return writeSizes(common, spec, "model", rows, "FLOPs count matmuls only (projections, attention products over "
                     + "the full T x T square, head); training = 3x forward. MFU = achieved / best-of-10 sgemm on a "
@@ -115,21 +122,14 @@ final class BenchCommand extends CommandGroup {
             description = "Layer-probe cost relative to (L+1) full forward passes, per model size (random weights).")
     static final class Probe implements Callable<Integer> {
 
-        @Option(names = "--sizes", defaultValue = "128x4,256x8", split = ",", paramLabel = "DxL",
-                description = "Model sizes as hidden x layers (default: ${DEFAULT-VALUE}).")
-        List<String> sizes;
+        @Mixin
+        SizeOptions model;
 
         @Option(names = "--batches", defaultValue = "16", paramLabel = "N", description = "Probe batches (default: ${DEFAULT-VALUE}).")
         int batches;
 
         @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
         int batch;
-
-        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
-        int seqLen;
-
-        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
-        String tokenizer;
 
         @Mixin
         CommonOptions common;
@@ -140,8 +140,9 @@ final class BenchCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (int[] dl : parseSizes(sizes)) {
-                rows.add(ProbeBenchmark.run(dl[0], dl[1], seqLen, batch, batches, tokenizer, spec.commandLine().getOut()));
+            for (int[] dl : parseSizes(model.sizes)) {
+                rows.add(ProbeBenchmark.run(dl[0], dl[1], model.seqLen, batch, batches, model.tokenizer,
+                        spec.commandLine().getOut()));
             }
             return writeSizes(common, spec, "probe", rows, "forwardEquivalents = probe wall time (suffix-model builds "
                     + "included) / time of the full forward passes (blocks + head) over the same batches measured inside "
