@@ -76,6 +76,37 @@ class StageOneCliTest {
     }
 
     @Test
+    void tuneTrainsTheCopiesOfAnExpandedModel() throws Exception {
+        Path expanded = shared.resolve("to-tune");
+        assertEquals(0, adept("expand", "--model", base.toString(), "--layers", "1", "--out", expanded.toString()).code());
+        Path out = shared.resolve("tuned");
+        CliTest.Run r = adept("tune", "--model", expanded.resolve("model").toString(), "--steps", "4", "--batch", "4",
+                "--refresh", "2", "--domain", slice("math.jsonl.gz", 40).toString(),
+                "--general", slice("general.jsonl.gz", 12).toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode res = new ObjectMapper().readTree(Files.readString(out.resolve("result.json"))).get("result");
+        assertEquals(1, res.get("refreshes").size(), "refresh at step 2");
+        assertTrue(res.get("generalCurve").size() >= 2 && res.get("domainCurve").size() >= 2);
+        assertTrue(res.get("trainableParameters").asLong() < res.get("parameters").asLong());
+        assertTrue(Files.exists(out.resolve("model").resolve("manifest.json")));
+        CliTest.Run notExpanded = adept("tune", "--model", base.toString(), "--steps", "2", "--out",
+                shared.resolve("t2").toString());
+        assertEquals(2, notExpanded.code());
+        assertTrue(notExpanded.err().contains("manifest.json"), notExpanded.err());
+    }
+
+    /** The first {@code n} documents of a bundled corpus, to keep evaluations short. */
+    static Path slice(String corpus, int n) throws Exception {
+        Path p = shared.resolve(corpus.replace(".jsonl.gz", "") + "-" + n + ".jsonl");
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                Files.newInputStream(corpora().resolve(corpus)))) {
+            String all = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(p, String.join("\n", all.lines().limit(n).toList()));
+        }
+        return p;
+    }
+
+    @Test
     void badInputIsRefusedAndNothingIsWritten() {
         String[][] cases = {
                 {"--probe", probe.toString(), "--k", "0"},

@@ -1,0 +1,103 @@
+package io.adept4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adept4j.datavec.corpus.CorpusReader;
+import io.adept4j.model.CausalLm;
+import io.adept4j.model.LmConfig;
+import io.adept4j.model.ModelStore;
+import io.adept4j.stage1.ExpansionManifest;
+import io.adept4j.stage1.ModelFingerprint;
+import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.TuneConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adept tune}: ADEPT's decoupled tuning of an expanded model's copies on a domain corpus. */
+@Command(name = "tune", mixinStandardHelpOptions = true,
+        description = "Train only the expanded copies on a DOMAIN corpus with per-unit learning rates from general importance.")
+final class TuneCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "An expanded model folder (with manifest.json).")
+    Path model;
+
+    @Option(names = "--domain", paramLabel = "PATH", description = "Domain corpus (default: the bundled math corpus).")
+    Path domain;
+
+    @Option(names = "--general", paramLabel = "PATH", description = "General corpus for importance and validation (default: bundled).")
+    Path general;
+
+    @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Tuning steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Windows per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: 3e-3).")
+    Double lr;
+
+    @Option(names = "--refresh", paramLabel = "N",
+            description = "Refresh importance every N steps (default: 500, or a quarter of shorter runs).")
+    Integer refresh;
+
+    @Option(names = "--initial-probe", description = "Set multipliers before the first step (default: uniform until the first refresh, as the reference).")
+    boolean initialProbe;
+
+    @Option(names = "--granularity", defaultValue = "neuron", paramLabel = "tensor|neuron|element",
+            description = "Unit of importance (default: ${DEFAULT-VALUE}).")
+    String granularity;
+
+    @Option(names = "--policy", defaultValue = "continuous", paramLabel = "continuous|split",
+            description = "Importance to multiplier mapping (default: ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Option(names = "--replay", defaultValue = "0", paramLabel = "W", description = "Share of general windows mixed in (default: ${DEFAULT-VALUE}).")
+    double replay;
+
+    @Mixin
+    CommonOptions common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path out = common.requireOut();
+        Path manifestFile = model.resolve(ExpansionManifest.FILE);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new IllegalArgumentException("no " + ExpansionManifest.FILE + " in " + model + ": tune an expanded model "
+                    + "(adept expand)");
+        }
+        ExpansionManifest manifest = new ObjectMapper().readValue(manifestFile.toFile(), ExpansionManifest.class);
+        LmConfig cfg = ModelStore.readConfig(model);
+        CausalLm lm = ModelStore.load(model, cfg.maxSeqLen());
+        if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
+            throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
+        }
+        TuneConfig d = TuneConfig.defaults(steps, batch, common.seed);
+        TuneConfig tc = new TuneConfig(steps, batch, lr != null ? lr : d.learningRate(), d.warmupSteps(), d.weightDecay(),
+                d.clipNorm(), refresh != null ? refresh : d.refreshEvery(), initialProbe, Granularity.parse(granularity),
+                policy, d.splitQuantile(), d.splitHi(), d.splitLo(), d.probeBatches(), d.evalEvery(), d.evalBatches(),
+                replay, common.seed);
+        AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut()).run(lm, manifest,
+                CorpusReader.read(domain != null ? domain : BundledCorpora.domain("math")).documents(),
+                CorpusReader.read(general != null ? general : BundledCorpora.general()).documents());
+        Path modelOut = out.resolve("model");
+        ModelStore.save(lm, modelOut);
+        JsonFiles.write(modelOut, ExpansionManifest.FILE, manifest);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("command", "tune");
+        result.put("model", model.toString());
+        result.put("tunedModel", modelOut.toString());
+        result.put("result", r);
+        JsonFiles.write(out, "result.json", result);
+        return 0;
+    }
+}
