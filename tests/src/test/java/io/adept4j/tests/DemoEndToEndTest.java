@@ -31,6 +31,9 @@ class DemoEndToEndTest {
         assertEquals(2, res.get("probe").get("layers").size());
         assertTrue(res.get("expansion").get("maxAbsLogitDiff").asDouble() <= 1e-5);
         assertTrue(Files.size(tmp.resolve("run1").resolve("probe.png")) > 1000);
+        JsonNode adeptRun = res.get("adept");
+        assertTrue(adeptRun.get("domainAfter").get("perplexity").asDouble() > 1);
+        assertTrue(adeptRun.get("generalCurve").size() >= 2 && adeptRun.get("domainCurve").size() >= 2);
         assertTrue(r.out().contains("not in this build yet"), "says what is missing");
 
         CliTest.Run again = adept("demo", "--preset", "tiny", "--steps", "4", "--tokenizer", "bpe:1024",
