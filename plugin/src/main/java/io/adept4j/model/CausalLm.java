@@ -439,17 +439,6 @@ public final class CausalLm {
         return new LossAndGradients(r.loss(), r.tokens(), grads);
     }
 
-    /** Names of the trainable tensors inside the graph (blocks and final norm). */
-    public List<String> graphTensors() {
-        List<String> out = new ArrayList<>();
-        for (String name : LlamaLayout.tensors(config).keySet()) {
-            if (!name.equals(LlamaLayout.EMBED) && !name.equals(LlamaLayout.LM_HEAD)) {
-                out.add(name);
-            }
-        }
-        return out;
-    }
-
     /** Number of parameters. */
     public long parameterCount() {
         return LlamaLayout.parameterCount(config);

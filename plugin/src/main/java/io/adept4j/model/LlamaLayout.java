@@ -1,6 +1,5 @@
 package io.adept4j.model;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,14 +136,5 @@ public final class LlamaLayout {
             n += e;
         }
         return n;
-    }
-
-    /** Block names of a model, for messages. */
-    public static List<String> blockPrefixes(LmConfig c) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            out.add(layerPrefix(i));
-        }
-        return out;
     }
 }

@@ -108,12 +108,6 @@ public record LmConfig(
                 ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer);
     }
 
-    /** The same model with Qwen-style switches. */
-    public LmConfig withSwitches(boolean tied, boolean qkNormOn, boolean biasOn) {
-        return new LmConfig(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize, maxSeqLen,
-                ropeTheta, rmsNormEps, tied, qkNormOn, biasOn, tokenizer);
-    }
-
     /** Throws when a sequence length exceeds the rotary table. */
     public void requireSeqLen(int seqLen) {
         if (seqLen < 1 || seqLen > maxSeqLen) {

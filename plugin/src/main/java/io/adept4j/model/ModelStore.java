@@ -52,6 +52,11 @@ public final class ModelStore {
         }
     }
 
+    /** Loads a model for sequences of its full length ({@code maxSeqLen}). */
+    public static CausalLm load(Path dir) throws IOException {
+        return load(dir, readConfig(dir).maxSeqLen());
+    }
+
     /** Loads a model for sequences of length {@code seqLen} (at most its maxSeqLen). */
     public static CausalLm load(Path dir, int seqLen) throws IOException {
         LmConfig c = readConfig(dir);

@@ -14,9 +14,9 @@ import io.adept4j.eval.Perplexity;
 import io.adept4j.listeners.ProgressMeter;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
-import io.adept4j.ops.NativeMemory;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.train.ParameterOptimizer;
+import io.adept4j.train.Pretrainer.Point;
 import io.adept4j.train.WarmupCosineSchedule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -36,10 +36,6 @@ import java.util.Set;
  * Tracks general and domain validation perplexity as it goes.
  */
 public final class AdeptTrainer {
-
-    /** A point of a curve. */
-    public record Point(int step, double loss) {
-    }
 
     /** One unit summary of a refresh: a tensor's importance and multiplier (min/mean/max for neuron/element units). */
     public record UnitSummary(String name, double importanceMean, double multiplierMin, double multiplierMean,
@@ -126,14 +122,7 @@ public final class AdeptTrainer {
             if (!it.hasNext()) {
                 it.reset();
             }
-            CausalLm.LossAndGradients lg = model.lossAndGradients(it.next(), trainable);
-            if (!Double.isFinite(lg.loss())) {
-                throw new IllegalStateException("tuning diverged: loss is " + lg.loss() + " at step " + step
-                        + "; lower the learning rate");
-            }
-            ParameterOptimizer.clip(lg.gradients().values(), cfg.clipNorm());
-            opt.step(params, lg.gradients(), step);
-            NativeMemory.reclaimIfDue();
+            ParameterOptimizer.StepResult lg = opt.trainStep(model, it.next(), params, step, cfg.clipNorm());
             trainCurve.add(new Point(step + 1, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
             int done = step + 1;

@@ -1,6 +1,9 @@
 package io.adept4j.train;
 
+import io.adept4j.model.CausalLm;
+import io.adept4j.ops.NativeMemory;
 import io.adept4j.stage2.SplitLearningRateGradientUpdater;
+import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -109,6 +112,28 @@ public final class ParameterOptimizer {
             }
             p.subi(flat.reshape(p.shape()));
         }
+    }
+
+    /** What one training step saw: the batch loss, its predicted tokens and the gradient norm before clipping. */
+    public record StepResult(double loss, double tokens, double gradNorm) {
+    }
+
+    /**
+     * One training step of {@code model} on {@code batch} for the tensors in {@code params}: gradients, global-norm
+     * clipping, update, and a rate-limited release of the step's native memory.
+     *
+     * @throws TrainingDivergedException if the loss is not finite (nothing is updated then)
+     */
+    public StepResult trainStep(CausalLm model, DataSet batch, Map<String, INDArray> params, int iteration,
+                                double clipNorm) {
+        CausalLm.LossAndGradients lg = model.lossAndGradients(batch, params.keySet());
+        if (!Double.isFinite(lg.loss())) {
+            throw new TrainingDivergedException(lg.loss(), iteration);
+        }
+        double norm = clip(lg.gradients().values(), clipNorm);
+        step(params, lg.gradients(), iteration);
+        NativeMemory.reclaimIfDue();
+        return new StepResult(lg.loss(), lg.tokens(), norm);
     }
 
     /** The updater instance of a tensor (created on first use), e.g. to set per-unit multipliers. */

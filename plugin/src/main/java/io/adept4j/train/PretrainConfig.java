@@ -82,11 +82,4 @@ public record PretrainConfig(
         return new PretrainConfig(steps, batchSize, seqLen, DEFAULT_LR, 0.1, Math.max(1, steps / 20), 0.1, 1.0,
                 every, 8, every, Math.max(1, Math.min(10, steps / 20)), 0.05, seed);
     }
-
-    /** The same settings with another step budget (schedule and intervals follow). */
-    public PretrainConfig withSteps(int newSteps) {
-        PretrainConfig d = defaults(newSteps, batchSize, seqLen, seed);
-        return new PretrainConfig(newSteps, batchSize, seqLen, learningRate, minLrRatio, d.warmupSteps(), weightDecay,
-                clipNorm, d.evalEvery(), evalBatches, d.checkpointEvery(), d.logEvery(), validationFraction, seed);
-    }
 }

@@ -20,7 +20,6 @@ import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.model.ModelStore;
 import io.adept4j.model.TensorArchive;
-import io.adept4j.ops.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -146,21 +145,19 @@ public final class Pretrainer {
                 it.reset();
             }
             DataSet batch = it.next();
-            CausalLm.LossAndGradients lg = model.lossAndGradients(batch, params.keySet());
-            if (!Double.isFinite(lg.loss())) {
-                throw new IllegalStateException("training diverged: loss is " + lg.loss() + " at step " + step
-                        + "; the last checkpoint (step " + lastCheckpoint + ") in " + ckpt
-                        + " is intact; lower the learning rate and resume or restart");
+            ParameterOptimizer.StepResult lg;
+            try {
+                lg = optimizer.trainStep(model, batch, params, step, cfg.clipNorm());
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException(e.getMessage() + ". The last checkpoint (step " + lastCheckpoint
+                        + ") in " + ckpt + " is intact: resume or restart from it", e);
             }
-            double norm = ParameterOptimizer.clip(lg.gradients().values(), cfg.clipNorm());
-            optimizer.step(params, lg.gradients(), step);
-            NativeMemory.reclaimIfDue();
             trainCurve.add(new Point(step + 1, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
             int done = step + 1;
             if (done % cfg.logEvery() == 0 || done == end) {
                 meter.print(done, String.format("loss %.4f  lr %.2e  |g| %.2f", lg.loss(),
-                        schedule.valueAt(step, 0), norm));
+                        schedule.valueAt(step, 0), lg.gradNorm()));
             }
             if (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0 && done < cfg.steps()) {
                 Perplexity.Result v = Perplexity.evaluate(model, val, cfg.batchSize(), cfg.evalBatches());

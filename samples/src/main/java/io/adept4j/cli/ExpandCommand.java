@@ -23,7 +23,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -70,8 +69,8 @@ final class ExpandCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path out = common.requireOut();
-        LmConfig cfg = ModelStore.readConfig(model);
-        CausalLm base = ModelStore.load(model, cfg.maxSeqLen());
+        CausalLm base = ModelStore.load(model);
+        LmConfig cfg = base.config();
         Placement placement;
         String probeFile = null;
         if (choice.fromProbe != null) {

@@ -76,8 +76,8 @@ final class TuneCommand implements Callable<Integer> {
                     + "(adept expand)");
         }
         ExpansionManifest manifest = new ObjectMapper().readValue(manifestFile.toFile(), ExpansionManifest.class);
-        LmConfig cfg = ModelStore.readConfig(model);
-        CausalLm lm = ModelStore.load(model, cfg.maxSeqLen());
+        CausalLm lm = ModelStore.load(model);
+        LmConfig cfg = lm.config();
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
         }
