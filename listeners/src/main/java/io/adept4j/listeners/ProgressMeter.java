@@ -33,6 +33,11 @@ public final class ProgressMeter {
         tokens += n;
     }
 
+    /** Tokens counted so far. */
+    public long addedTokens() {
+        return tokens;
+    }
+
     /** Seconds since the meter started. */
     public double elapsedSeconds() {
         return (System.nanoTime() - startNanos) / 1e9;

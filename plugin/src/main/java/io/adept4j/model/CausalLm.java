@@ -40,6 +40,10 @@ import java.util.Random;
  *   <li>Rotary embedding is one batched matmul with a rotation matrix per position, and RMSNorm scales rows through a
  *       K=1 outer-product matmul: broadcasting multiplies have a backward pass ~50× slower per element in M2.1.</li>
  * </ul>
+ *   <li>Gradients of tensors that all lie at or above block {@code j > 0} are computed on a <em>tail</em> graph of
+ *       blocks {@code j…L-1} that copies this model's current values before each use: the frozen blocks below {@code j} run forward only,
+ *       once, and no backward or second forward pass touches them (decoupled tuning trains only the copies).</li>
+ * </ul>
  * Not thread-safe: one batch at a time.
  */
 public final class CausalLm {
@@ -64,6 +68,8 @@ public final class CausalLm {
     private final List<DeclaredBlock> blocks;
     private final INDArray embedding;
     private final INDArray head;
+    /** Tail graphs by first block, built on first use (see {@link #lossAndGradients}). */
+    private final Map<Integer, CausalLm> tails = new HashMap<>();
 
     private CausalLm(LmConfig config, int seqLen, DataType dataType, SameDiff sd, List<DeclaredBlock> blocks,
                      INDArray embedding, INDArray head) {
@@ -404,6 +410,10 @@ public final class CausalLm {
         if (tensors.contains(LlamaLayout.LM_HEAD) && config.tieEmbeddings()) {
             throw new IllegalArgumentException("the head is tied to " + LlamaLayout.EMBED + "; ask for that instead");
         }
+        int first = lowestBlock(tensors);
+        if (first > 0 && !wantEmbed && !wantHead) {
+            return tailGradients(first, batch, tensors);
+        }
         INDArray ids = batch.getFeatures();
         INDArray h = hidden(ids);
         LmHead.Result r = LmHead.crossEntropy(h, head, LmHead.flatIds(batch.getLabels()),
@@ -437,6 +447,79 @@ public final class CausalLm {
             grads.put(LlamaLayout.LM_HEAD, r.dWeight());
         }
         return new LossAndGradients(r.loss(), r.tokens(), grads);
+    }
+
+    /** The lowest block any of {@code tensors} belongs to; 0 if one is not a block tensor (embedding, norm, head). */
+    private int lowestBlock(Collection<String> tensors) {
+        int low = Integer.MAX_VALUE;
+        for (String t : tensors) {
+            int l = LlamaLayout.layerOf(t);
+            if (l < 0) {
+                return 0;
+            }
+            low = Math.min(low, l);
+        }
+        return tensors.isEmpty() ? 0 : low;
+    }
+
+    /** Gradients of block tensors all at or above block {@code first}: forward below it, forward+backward above. */
+    private LossAndGradients tailGradients(int first, DataSet batch, Collection<String> tensors) {
+        CausalLm tail = tails.computeIfAbsent(first, this::buildTail);
+        syncTail(first, tail);
+        INDArray ids = batch.getFeatures();
+        requireBatchShape(ids);
+        sd.getVariable(INPUTS_EMBEDS).setArray(Embeddings.lookup(embedding, ids));
+        INDArray residual = sd.output(Map.of(), LlamaLayout.blockOutput(first - 1)).get(LlamaLayout.blockOutput(first - 1));
+        List<String> renamed = new ArrayList<>();
+        for (String t : tensors) {
+            renamed.add(LlamaLayout.moveToLayer(t, LlamaLayout.layerOf(t) - first));
+        }
+        LossAndGradients r = tail.residualGradients(residual, batch, renamed);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        for (String t : tensors) {
+            grads.put(t, r.gradients().get(LlamaLayout.moveToLayer(t, LlamaLayout.layerOf(t) - first)));
+        }
+        return new LossAndGradients(r.loss(), r.tokens(), grads);
+    }
+
+    /** Blocks {@code first…L-1}, the final norm and the head as a model of their own (head arrays shared). */
+    private CausalLm buildTail(int first) {
+        LmConfig tc = config.withNumLayers(config.numLayers() - first);
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        for (String name : LlamaLayout.tensors(tc).keySet()) {
+            int l = LlamaLayout.layerOf(name);
+            w.put(name, tensor(l < 0 ? name : LlamaLayout.moveToLayer(name, l + first)));
+        }
+        CausalLm built = build(tc, w, seqLen, dataType);
+        return new CausalLm(tc, seqLen, dataType, built.sd, built.blocks, embedding, head);
+    }
+
+    /**
+     * Copies this model's current block and final-norm values into a tail built from block {@code first}. (SameDiff
+     * M2.1 does not keep an array handed to {@code setArray} as the variable's storage, so the tail cannot simply alias
+     * them; the copy is a memcpy of the tail's weights, negligible next to a training step.)
+     */
+    private void syncTail(int first, CausalLm tail) {
+        for (String name : LlamaLayout.tensors(tail.config).keySet()) {
+            int l = LlamaLayout.layerOf(name);
+            if (l >= 0 || name.equals(LlamaLayout.FINAL_NORM)) {
+                tail.tensor(name).assign(tensor(l < 0 ? name : LlamaLayout.moveToLayer(name, l + first)));
+            }
+        }
+    }
+
+    /** Loss and block-tensor gradients when the first block is fed {@code residual} instead of embedded ids. */
+    private LossAndGradients residualGradients(INDArray residual, DataSet batch, List<String> graphVars) {
+        sd.getVariable(INPUTS_EMBEDS).setArray(residual);
+        INDArray h = sd.output(Map.of(), HIDDEN).get(HIDDEN);
+        LmHead.Result r = LmHead.crossEntropy(h, head, LmHead.flatIds(batch.getLabels()),
+                LmHead.flatMask(batch.getLabelsMaskArray(), h.rows()), true, false);
+        sd.getVariable(HIDDEN_GRAD).setArray(r.dHidden());
+        NativeMemory.reclaimIfDue();
+        Map<String, INDArray> g = sd.getFunction("grad") == null
+                ? QuietStdout.call(() -> sd.calculateGradients(Map.of(), graphVars))
+                : sd.calculateGradients(Map.of(), graphVars);
+        return new LossAndGradients(r.loss(), r.tokens(), g);
     }
 
     /** Number of parameters. */

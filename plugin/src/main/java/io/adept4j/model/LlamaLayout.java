@@ -23,6 +23,25 @@ public final class LlamaLayout {
         return "model.layers." + i + ".";
     }
 
+    /** The block index of a block tensor ({@code model.layers.i.…}), or -1 for the embedding, final norm and head. */
+    public static int layerOf(String name) {
+        String p = "model.layers.";
+        if (!name.startsWith(p)) {
+            return -1;
+        }
+        int end = name.indexOf('.', p.length());
+        return Integer.parseInt(name.substring(p.length(), end));
+    }
+
+    /** The same tensor name moved to block {@code to} (a block tensor of any block). */
+    public static String moveToLayer(String name, int to) {
+        int from = layerOf(name);
+        if (from < 0) {
+            throw new IllegalArgumentException(name + " is not a block tensor");
+        }
+        return layerPrefix(to) + name.substring(layerPrefix(from).length());
+    }
+
     public static String q(int i) {
         return layerPrefix(i) + "self_attn.q_proj.weight";
     }

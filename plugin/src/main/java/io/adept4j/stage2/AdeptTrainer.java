@@ -11,9 +11,12 @@ import io.adept4j.datavec.window.TrainValidationSplit;
 import io.adept4j.datavec.window.WindowSource;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
+import io.adept4j.listeners.AtomicDirectory;
+import io.adept4j.listeners.PerplexityMonitor;
 import io.adept4j.listeners.ProgressMeter;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
+import io.adept4j.model.TensorArchive;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.train.ParameterOptimizer;
 import io.adept4j.train.Pretrainer.Point;
@@ -23,6 +26,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,50 +50,100 @@ public final class AdeptTrainer {
     public record Refresh(int step, List<UnitSummary> units) {
     }
 
-    /** What a tuning run did. */
+    /**
+     * What a tuning run did. {@code stoppedEarly} names why training ended before its budget (the forgetting guard),
+     * or is null.
+     */
     public record Result(TuneConfig settings, long parameters, long trainableParameters, List<Point> generalCurve,
                          List<Point> domainCurve, List<Point> trainCurve, List<Refresh> refreshes,
                          Perplexity.Result generalBefore, Perplexity.Result domainBefore,
                          Perplexity.Result generalAfter, Perplexity.Result domainAfter, double wallSeconds,
-                         double tokensPerSecond) {
+                         double trainSeconds, double tokensPerSecond, int stepsDone, String stoppedEarly,
+                         Map<String, double[]> finalMultipliers) {
     }
 
     private final TuneConfig cfg;
     private final PrintWriter log;
+    private Perplexity.Result knownGeneralBefore;
+    /** Per-unit multipliers of the latest refresh, by tensor (empty before any). */
+    private Map<String, double[]> lastMultipliers = new LinkedHashMap<>();
+    private Perplexity.Result knownDomainBefore;
+
+    private Path checkpointDir;
+    private int checkpointEvery;
+    private boolean resume;
+    private int stopAfter;
+    private int finalEvalBatches;
 
     public AdeptTrainer(TuneConfig cfg, PrintWriter log) {
         this.cfg = cfg;
         this.log = log;
     }
 
-    /** Tunes {@code model} (an expanded model described by {@code manifest}) in place. */
+    /**
+     * Writes a checkpoint (trained tensors, optimizer state with the LR multipliers, curves, refreshes) into
+     * {@code dir} every {@code every} steps and at the end, atomically ({@link AtomicDirectory}).
+     */
+    public AdeptTrainer withCheckpoints(Path dir, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1 step, got " + every);
+        }
+        this.checkpointDir = dir;
+        this.checkpointEvery = every;
+        return this;
+    }
+
+    /**
+     * Continues from the checkpoint set by {@link #withCheckpoints} (same settings, same model and data): the
+     * resumed run takes exactly the steps the uninterrupted one would have taken.
+     */
+    public AdeptTrainer resuming(boolean resume) {
+        this.resume = resume;
+        return this;
+    }
+
+    /** Batches of the before/after validation of each corpus (0, the default: the whole validation sets). */
+    public AdeptTrainer withFinalEvalBatches(int batches) {
+        this.finalEvalBatches = Math.max(0, batches);
+        return this;
+    }
+
+    /** Ends after this many steps in total (0: the full budget), e.g. to split a run; the checkpoint is written. */
+    public AdeptTrainer stoppingAfter(int steps) {
+        this.stopAfter = steps;
+        return this;
+    }
+
+    /**
+     * Validation results of the model before training, when the caller already has them (e.g. the same base model
+     * evaluated once for several methods): saves two full evaluations.
+     */
+    public AdeptTrainer withBefore(Perplexity.Result general, Perplexity.Result domain) {
+        this.knownGeneralBefore = general;
+        this.knownDomainBefore = domain;
+        return this;
+    }
+
+    /** Tunes {@code model} (an expanded model described by {@code manifest}) in place: its copies only. */
     public Result run(CausalLm model, ExpansionManifest manifest, List<Document> domain, List<Document> general) {
-        long t0 = System.nanoTime();
         if (manifest.expandedLayers() != model.config().numLayers()) {
             throw new IllegalArgumentException("the manifest describes " + manifest.expandedLayers() + " blocks but the model has "
                     + model.config().numLayers());
         }
-        Tokenizer tok = Tokenizers.fromSpec(model.config().tokenizer());
-        WindowSpec spec = WindowSpec.packed(model.seqLen());
-        TrainValidationSplit d = TrainValidationSplit.of(domain, 0.05, cfg.seed());
-        TrainValidationSplit g = TrainValidationSplit.of(general, 0.05, cfg.seed());
-        TokenWindows domainTrain = TokenWindows.build("domain", d.train(), tok, spec);
-        TokenWindows domainVal = TokenWindows.build("domain validation", d.validation(), tok, spec);
-        TokenWindows generalTrain = TokenWindows.build("general", g.train(), tok, spec);
-        TokenWindows generalVal = TokenWindows.build("general validation", g.validation(), tok, spec);
-        WindowSource trainSource = cfg.replayWeight() > 0
-                ? new MixedWindows(List.of(domainTrain, generalTrain), new double[]{1 - cfg.replayWeight(), cfg.replayWeight()},
-                domainTrain.size(), cfg.seed())
-                : domainTrain;
-        List<DataSet> probe = new ArrayList<>();
-        NextTokenDataSetIterator probeIt = new NextTokenDataSetIterator(generalTrain, cfg.batchSize(), BatchLayout.SAMEDIFF,
-                model.config().vocabSize(), true, cfg.seed() + 1);
-        while (probeIt.hasNext() && probe.size() < cfg.probeBatches()) {
-            probe.add(probeIt.next());
-        }
+        return run(model, manifest.trainableTensors(), seedMap(manifest, model), domain, general);
+    }
 
-        List<String> trainable = manifest.trainableTensors();
-        Map<String, String> seedFrom = seedMap(manifest, model);
+    /**
+     * Trains the tensors {@code trainable} of {@code model} in place on the domain corpus with these settings' LR policy
+     * (decoupled or uniform); everything else stays bit-identical. The baselines (full CPT, LLaMA-Pro, the ablations)
+     * are this call with other tensor sets and policies.
+     *
+     * @param seedFrom tensors whose importance may be seeded from another tensor while their gradient is zero
+     */
+    public Result run(CausalLm model, List<String> trainable, Map<String, String> seedFrom, List<Document> domain,
+                      List<Document> general) {
+        long t0 = System.nanoTime();
+        Data data = Data.of(model, cfg, domain, general);
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(cfg.learningRate(), cfg.warmupSteps(), cfg.steps(), 0.1);
         Set<String> decayed = new HashSet<>();
         for (String t : trainable) {
@@ -104,44 +158,214 @@ public final class AdeptTrainer {
             params.put(t, model.tensor(t));
         }
 
-        Perplexity.Result gBefore = Perplexity.evaluate(model, generalVal, cfg.batchSize(), 0);
-        Perplexity.Result dBefore = Perplexity.evaluate(model, domainVal, cfg.batchSize(), 0);
-        log.printf("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable%n",
-                gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable), model.parameterCount());
-        List<Point> gCurve = new ArrayList<>(List.of(new Point(0, gBefore.meanLoss())));
-        List<Point> dCurve = new ArrayList<>(List.of(new Point(0, dBefore.meanLoss())));
+        Checkpoint restored = null;
+        if (resume) {
+            if (checkpointDir == null || !recovered(checkpointDir)) {
+                throw new IllegalArgumentException("nothing to resume: no tuning checkpoint in " + checkpointDir);
+            }
+            restored = Checkpoint.read(checkpointDir, fingerprint(trainable));
+            for (String t : trainable) {
+                model.tensor(t).assign(restored.weights.get(t));
+            }
+            opt.restore(params, restored.optimizer);
+            log.printf("[tune] resuming at step %d from %s%n", restored.step, checkpointDir);
+        }
+        Perplexity.Result gBefore = restored != null ? restored.generalBefore
+                : knownGeneralBefore != null ? knownGeneralBefore
+                : Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), finalEvalBatches);
+        Perplexity.Result dBefore = restored != null ? restored.domainBefore
+                : knownDomainBefore != null ? knownDomainBefore
+                : Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), finalEvalBatches);
+        log.printf("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
+                        + "%s learning rates%n", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable),
+                model.parameterCount(), cfg.decoupled() ? cfg.policy() + " per-unit" : "uniform");
+        PerplexityMonitor monitor = new PerplexityMonitor(
+                () -> Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), cfg.evalBatches()).meanLoss(),
+                () -> Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), cfg.evalBatches()).meanLoss(),
+                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(),
+                PerplexityMonitor.GuardAction.valueOf(cfg.guard().toUpperCase(java.util.Locale.ROOT)), log);
         List<Point> trainCurve = new ArrayList<>();
         List<Refresh> refreshes = new ArrayList<>();
-        NextTokenDataSetIterator it = new NextTokenDataSetIterator(trainSource, cfg.batchSize(), BatchLayout.SAMEDIFF,
+        lastMultipliers = new LinkedHashMap<>();
+        int start = 0;
+        if (restored != null) {
+            monitor.restore(restored.generalCurve, restored.domainCurve);
+            trainCurve.addAll(restored.trainCurve);
+            refreshes.addAll(restored.refreshes);
+            lastMultipliers.putAll(restored.multipliers);
+            start = restored.step;
+        } else {
+            monitor.evaluate(0);
+        }
+        NextTokenDataSetIterator it = new NextTokenDataSetIterator(data.trainSource, cfg.batchSize(), BatchLayout.SAMEDIFF,
                 model.config().vocabSize(), true, cfg.seed());
-        ProgressMeter meter = new ProgressMeter("tune", 0, cfg.steps(), log);
-        for (int step = 0; step < cfg.steps(); step++) {
-            if ((step == 0 && cfg.initialProbe()) || (step > 0 && step % cfg.refreshEvery() == 0)) {
-                refreshes.add(refresh(step, model, probe, trainable, seedFrom, opt));
+        it.seek(start / it.batchesPerEpoch(), start % it.batchesPerEpoch());
+        int end = stopAfter > 0 ? Math.min(stopAfter, cfg.steps()) : cfg.steps();
+        ProgressMeter meter = new ProgressMeter("tune", start, cfg.steps(), log);
+        String stopped = null;
+        int done = start;
+        double evalSeconds = 0;
+        for (int step = start; step < end; step++) {
+            if (cfg.decoupled() && ((step == 0 && cfg.initialProbe()) || (step > 0 && step % cfg.refreshEvery() == 0))) {
+                refreshes.add(refresh(step, model, data.probe, trainable, seedFrom, opt));
             }
             if (!it.hasNext()) {
                 it.reset();
             }
             ParameterOptimizer.StepResult lg = opt.trainStep(model, it.next(), params, step, cfg.clipNorm());
-            trainCurve.add(new Point(step + 1, lg.loss()));
+            done = step + 1;
+            trainCurve.add(new Point(done, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
-            int done = step + 1;
-            if (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0 && done < cfg.steps()) {
-                gCurve.add(new Point(done, Perplexity.evaluate(model, generalVal, cfg.batchSize(), cfg.evalBatches()).meanLoss()));
-                dCurve.add(new Point(done, Perplexity.evaluate(model, domainVal, cfg.batchSize(), cfg.evalBatches()).meanLoss()));
-                meter.print(done, String.format("loss %.4f  general %.4f  domain %.4f", lg.loss(),
-                        gCurve.get(gCurve.size() - 1).loss(), dCurve.get(dCurve.size() - 1).loss()));
+            if (checkpointDir != null && (done % checkpointEvery == 0 || done == end)) {
+                Checkpoint.write(checkpointDir, new Checkpoint(done, fingerprint(trainable), params, opt.state(),
+                        trainCurve, refreshes, monitor.generalCurve(), monitor.domainCurve(), lastMultipliers, gBefore,
+                        dBefore));
+            }
+            if (done < cfg.steps()) {
+                long e0 = System.nanoTime();
+                int before = monitor.generalCurve().size();
+                try {
+                    monitor.afterStep(done);
+                } catch (PerplexityMonitor.ForgettingException e) {
+                    stopped = e.getMessage();
+                    log.println("[tune] stopping early: " + stopped);
+                    break;
+                } finally {
+                    evalSeconds += (System.nanoTime() - e0) / 1e9;
+                }
+                if (monitor.generalCurve().size() > before) {
+                    meter.print(done, String.format("loss %.4f  general %.4f  domain %.4f", lg.loss(),
+                            monitor.generalCurve().get(before).loss(), monitor.domainCurve().get(before).loss()));
+                }
             }
         }
-        Perplexity.Result gAfter = Perplexity.evaluate(model, generalVal, cfg.batchSize(), 0);
-        Perplexity.Result dAfter = Perplexity.evaluate(model, domainVal, cfg.batchSize(), 0);
-        gCurve.add(new Point(cfg.steps(), gAfter.meanLoss()));
-        dCurve.add(new Point(cfg.steps(), dAfter.meanLoss()));
-        log.printf("[tune] after: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)%n",
+        double trainSeconds = meter.elapsedSeconds() - evalSeconds;
+        if (done < cfg.steps() && stopped == null) {
+            log.printf("[tune] paused after step %d of %d; checkpoint in %s%n", done, cfg.steps(), checkpointDir);
+        }
+        Perplexity.Result gAfter = Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), finalEvalBatches);
+        Perplexity.Result dAfter = Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), finalEvalBatches);
+        List<Point> gCurve = points(monitor.generalCurve());
+        List<Point> dCurve = points(monitor.domainCurve());
+        gCurve.set(0, new Point(0, gBefore.meanLoss())); // the full-set values at the ends, the sampled ones between
+        dCurve.set(0, new Point(0, dBefore.meanLoss()));
+        if (gCurve.get(gCurve.size() - 1).step() == done) {
+            gCurve.remove(gCurve.size() - 1);
+            dCurve.remove(dCurve.size() - 1);
+        }
+        gCurve.add(new Point(done, gAfter.meanLoss()));
+        dCurve.add(new Point(done, dAfter.meanLoss()));
+        log.printf("[tune] after %d steps: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)%n", done,
                 gAfter.perplexity(), 100 * (gAfter.perplexity() / gBefore.perplexity() - 1), dAfter.perplexity(),
                 100 * (dAfter.perplexity() / dBefore.perplexity() - 1));
         return new Result(cfg, model.parameterCount(), trainableCount(model, trainable), gCurve, dCurve, trainCurve,
-                refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, meter.tokensPerSecond());
+                refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, trainSeconds,
+                meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers);
+    }
+
+    private static boolean recovered(Path dir) {
+        try {
+            return AtomicDirectory.recover(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not recover the tuning checkpoint " + dir, e);
+        }
+    }
+
+    /** What must match for a checkpoint to be resumed: the settings and the trained tensors. */
+    private String fingerprint(List<String> trainable) {
+        return JSON.valueToTree(Map.of("settings", cfg, "trainable", trainable)).toString();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A tuning checkpoint: trained tensors, optimizer state (moments and LR multipliers), and the run's history. */
+    private record Checkpoint(int step, String fingerprint, Map<String, INDArray> weights, Map<String, INDArray> optimizer,
+                              List<Point> trainCurve, List<Refresh> refreshes, List<PerplexityMonitor.Point> generalCurve,
+                              List<PerplexityMonitor.Point> domainCurve, Map<String, double[]> multipliers,
+                              Perplexity.Result generalBefore, Perplexity.Result domainBefore) {
+
+        static void write(Path dir, Checkpoint c) {
+            try {
+                AtomicDirectory.write(dir, tmp -> {
+                    TensorArchive.write(tmp.resolve("weights.zip"), c.weights);
+                    TensorArchive.write(tmp.resolve("optimizer.zip"), c.optimizer);
+                    Map<String, Object> state = new LinkedHashMap<>();
+                    state.put("step", c.step);
+                    state.put("fingerprint", c.fingerprint);
+                    state.put("trainCurve", c.trainCurve);
+                    state.put("refreshes", c.refreshes);
+                    state.put("generalCurve", c.generalCurve);
+                    state.put("domainCurve", c.domainCurve);
+                    state.put("multipliers", c.multipliers);
+                    state.put("generalBefore", c.generalBefore);
+                    state.put("domainBefore", c.domainBefore);
+                    JSON.writeValue(tmp.resolve("state.json").toFile(), state);
+                });
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("could not write the tuning checkpoint " + dir, e);
+            }
+        }
+
+        static Checkpoint read(Path dir, String fingerprint) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode s = JSON.readTree(dir.resolve("state.json").toFile());
+                if (s == null || !s.has("fingerprint") || !s.has("step")) {
+                    throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt: state.json lacks its fields");
+                }
+                if (!fingerprint.equals(s.get("fingerprint").asText())) {
+                    throw new IllegalArgumentException("the tuning checkpoint in " + dir + " was made with other settings "
+                            + "or another model; resume with the same options. Checkpoint: " + s.get("fingerprint").asText()
+                            + " Now: " + fingerprint);
+                }
+                var types = JSON.getTypeFactory();
+                List<Point> train = JSON.convertValue(s.get("trainCurve"), types.constructCollectionType(List.class, Point.class));
+                List<Refresh> refreshes = JSON.convertValue(s.get("refreshes"), types.constructCollectionType(List.class, Refresh.class));
+                List<PerplexityMonitor.Point> g = JSON.convertValue(s.get("generalCurve"),
+                        types.constructCollectionType(List.class, PerplexityMonitor.Point.class));
+                List<PerplexityMonitor.Point> d = JSON.convertValue(s.get("domainCurve"),
+                        types.constructCollectionType(List.class, PerplexityMonitor.Point.class));
+                Map<String, double[]> mult = JSON.convertValue(s.get("multipliers"),
+                        types.constructMapType(LinkedHashMap.class, String.class, double[].class));
+                return new Checkpoint(s.get("step").asInt(), fingerprint, TensorArchive.read(dir.resolve("weights.zip")),
+                        TensorArchive.read(dir.resolve("optimizer.zip")), train, refreshes, g, d, mult,
+                        JSON.convertValue(s.get("generalBefore"), Perplexity.Result.class),
+                        JSON.convertValue(s.get("domainBefore"), Perplexity.Result.class));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("tuning checkpoint " + dir + " could not be read (corrupt?): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static List<Point> points(List<PerplexityMonitor.Point> in) {
+        List<Point> out = new ArrayList<>();
+        for (PerplexityMonitor.Point p : in) {
+            out.add(new Point((int) p.step(), p.loss()));
+        }
+        return out;
+    }
+
+    /** Windows of one run: domain training (with replay), validation of both corpora, general probe batches. */
+    private record Data(WindowSource trainSource, TokenWindows domainVal, TokenWindows generalVal, List<DataSet> probe) {
+        static Data of(CausalLm model, TuneConfig cfg, List<Document> domain, List<Document> general) {
+            Tokenizer tok = Tokenizers.fromSpec(model.config().tokenizer());
+            WindowSpec spec = WindowSpec.packed(model.seqLen());
+            TrainValidationSplit d = TrainValidationSplit.of(domain, 0.05, cfg.seed());
+            TrainValidationSplit g = TrainValidationSplit.of(general, 0.05, cfg.seed());
+            TokenWindows domainTrain = TokenWindows.build("domain", d.train(), tok, spec);
+            TokenWindows generalTrain = TokenWindows.build("general", g.train(), tok, spec);
+            WindowSource trainSource = cfg.replayWeight() > 0
+                    ? new MixedWindows(List.of(domainTrain, generalTrain),
+                    new double[]{1 - cfg.replayWeight(), cfg.replayWeight()}, domainTrain.size(), cfg.seed())
+                    : domainTrain;
+            List<DataSet> probe = new ArrayList<>();
+            NextTokenDataSetIterator probeIt = new NextTokenDataSetIterator(generalTrain, cfg.batchSize(),
+                    BatchLayout.SAMEDIFF, model.config().vocabSize(), true, cfg.seed() + 1);
+            while (probeIt.hasNext() && probe.size() < cfg.probeBatches()) {
+                probe.add(probeIt.next());
+            }
+            return new Data(trainSource, TokenWindows.build("domain validation", d.validation(), tok, spec),
+                    TokenWindows.build("general validation", g.validation(), tok, spec), probe);
+        }
     }
 
     private Refresh refresh(int step, CausalLm model, List<DataSet> probe, List<String> trainable,
@@ -157,6 +381,7 @@ public final class AdeptTrainer {
             INDArray m = mult.get(t);
             ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
                     .setMultipliers(cfg.granularity().expand(m, model.tensor(t).shape()));
+            lastMultipliers.put(t, m.reshape(-1).toDoubleVector());
             summary.add(new UnitSummary(t, units.get(t).meanNumber().doubleValue(), m.minNumber().doubleValue(),
                     m.meanNumber().doubleValue(), m.maxNumber().doubleValue(), imp.seeded().get(t)));
         }
@@ -166,7 +391,7 @@ public final class AdeptTrainer {
     }
 
     /** Each copy tensor → the same tensor of the original block it was copied from (in the expanded model). */
-    static Map<String, String> seedMap(ExpansionManifest m, CausalLm model) {
+    public static Map<String, String> seedMap(ExpansionManifest m, CausalLm model) {
         Map<Integer, Integer> originalIndex = new LinkedHashMap<>();
         for (ExpansionManifest.Block b : m.blocks()) {
             if (!b.copy()) {

@@ -1,5 +1,6 @@
 package io.adept4j.stage2;
 
+import io.adept4j.listeners.GradientImportance;
 import io.adept4j.model.CausalLm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -44,6 +45,16 @@ public final class UnitImportance {
     private UnitImportance() {
     }
 
+    /** Mean |∂L/∂w| over the probe batches for each tensor (gradients never applied). */
+    private static GradientImportance gradients(CausalLm model, List<? extends DataSet> probeBatches,
+                                                Collection<String> tensors) {
+        GradientImportance acc = new GradientImportance();
+        for (DataSet b : probeBatches) {
+            acc.addAll(model.lossAndGradients(b, tensors).gradients());
+        }
+        return acc;
+    }
+
     /**
      * @param tensors  tensors to score (usually the trainable ones)
      * @param seedFrom copy tensor → source tensor, for tensors that may have zero gradient (may be empty)
@@ -53,31 +64,38 @@ public final class UnitImportance {
         if (probeBatches.isEmpty()) {
             throw new IllegalArgumentException("unit importance needs at least one general probe batch");
         }
-        java.util.Set<String> wanted = new java.util.LinkedHashSet<>(tensors);
-        wanted.addAll(seedFrom.values());
-        Map<String, INDArray> sumAbs = new LinkedHashMap<>();
-        for (DataSet b : probeBatches) {
-            CausalLm.LossAndGradients lg = model.lossAndGradients(b, wanted);
-            for (Map.Entry<String, INDArray> e : lg.gradients().entrySet()) {
-                INDArray abs = Transforms.abs(e.getValue(), true);
-                sumAbs.merge(e.getKey(), abs, INDArray::addi);
+        GradientImportance own = gradients(model, probeBatches, tensors);
+        Map<String, INDArray> importance = new LinkedHashMap<>();
+        java.util.Set<String> zeroGradient = new java.util.HashSet<>();
+        for (String name : tensors) {
+            importance.put(name, own.importance(name, model.tensor(name)));
+            if (own.meanAbsGradient(name).amaxNumber().doubleValue() == 0.0) {
+                zeroGradient.add(name);
             }
         }
-        Map<String, INDArray> importance = new LinkedHashMap<>();
-        for (String name : wanted) {
-            INDArray meanAbsGrad = sumAbs.get(name).divi(probeBatches.size());
-            importance.put(name, Transforms.abs(model.tensor(name), true).muli(meanAbsGrad.reshape(model.tensor(name).shape())));
+        // Sources are scored only for copy tensors whose gradient is still exactly zero (a fresh copy before its first
+        // update): asking for them always would extend every refresh's backward pass down to the source blocks.
+        java.util.Set<String> sources = new java.util.LinkedHashSet<>();
+        for (String name : tensors) {
+            if (seedFrom.containsKey(name) && zeroGradient.contains(name)) {
+                sources.add(seedFrom.get(name));
+            }
+        }
+        if (!sources.isEmpty()) {
+            GradientImportance src = gradients(model, probeBatches, sources);
+            for (String name : sources) {
+                importance.put(name, src.importance(name, model.tensor(name)));
+            }
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
         Map<String, String> seeded = new LinkedHashMap<>();
         for (String name : tensors) {
-            INDArray own = importance.get(name);
             String src = seedFrom.get(name);
-            if (src != null && sumAbs.get(name).amaxNumber().doubleValue() == 0.0) {
+            if (src != null && zeroGradient.contains(name)) {
                 out.put(name, importance.get(src).dup());
                 seeded.put(name, src);
             } else {
-                out.put(name, own);
+                out.put(name, importance.get(name));
             }
         }
         return new Result(out, seeded);

@@ -137,6 +137,36 @@ class CausalLmTest {
     }
 
     @Test
+    void upperBlockGradientsFromTheTailGraphEqualTheFullGraphs() {
+        // Asking only for tensors of blocks >= 2 runs the tail graph (blocks 2..3 on the residual entering block 2);
+        // asking with the final norm included runs the whole graph. Both must give the same gradients, and the tail
+        // must see in-place updates of the model's arrays.
+        LmConfig c = tinyConfig(23, 4);
+        CausalLm lm = CausalLm.build(c, randomWeights(c, 5), 6, DataType.DOUBLE);
+        org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(
+                Nd4j.createFromArray(new int[][]{{1, 5, 9, 2, 22, 0}, {3, 3, 14, 8, 19, 1}}),
+                Nd4j.createFromArray(new int[][]{{5, 9, 2, 22, 0, 4}, {3, 14, 8, 19, 1, 2}}), null,
+                Nd4j.ones(DataType.DOUBLE, 2, 6));
+        java.util.List<String> upper = new java.util.ArrayList<>(LlamaLayout.blockTensors(c, 2).keySet());
+        upper.addAll(LlamaLayout.blockTensors(c, 3).keySet());
+        for (int round = 0; round < 2; round++) {
+            CausalLm.LossAndGradients tail = lm.lossAndGradients(batch, upper);
+            java.util.List<String> withNorm = new java.util.ArrayList<>(upper);
+            withNorm.add(LlamaLayout.FINAL_NORM);
+            CausalLm.LossAndGradients full = lm.lossAndGradients(batch, withNorm);
+            assertEquals(full.loss(), tail.loss(), 1e-12, "round " + round + ", plain loss " + lm.loss(batch));
+            assertEquals(upper.size(), tail.gradients().size());
+            for (String t : upper) {
+                double diff = Nd4j.math().abs(tail.gradients().get(t).sub(full.gradients().get(t))).maxNumber().doubleValue();
+                assertTrue(diff < 1e-10, t + ": max |Δgrad| " + diff);
+                assertTrue(full.gradients().get(t).norm2Number().doubleValue() > 0, t + " has a gradient");
+            }
+            lm.tensor(LlamaLayout.down(3)).addi(0.05); // in place, as the optimizer does
+            lm.tensor(LlamaLayout.q(1)).addi(0.05);    // below the tail: changes its input residual
+        }
+    }
+
+    @Test
     void lossIsTheMaskedMeanOfTokenLosses() {
         LmConfig c = tinyConfig(13, 1);
         CausalLm lm = CausalLm.build(c, randomWeights(c, 2), 4, DataType.DOUBLE);

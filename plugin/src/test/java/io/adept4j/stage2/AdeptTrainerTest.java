@@ -34,7 +34,7 @@ class AdeptTrainerTest {
         Map<String, INDArray> before = new HashMap<>();
         ex.model().weights().forEach((k, v) -> before.put(k, v.dup()));
         TuneConfig tc = new TuneConfig(24, 8, 1e-2, 2, 0.0, 1.0, 8, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
-                2, 12, 2, 0.0, 3);
+                2, 12, 2, 0.0, 3, 1.0, "warn");
         AdeptTrainer.Result r = new AdeptTrainer(tc, new PrintWriter(OutputStream.nullOutputStream()))
                 .run(ex.model(), ex.manifest(), math, general);
         assertTrue(r.domainAfter().perplexity() < r.domainBefore().perplexity(),
@@ -54,5 +54,42 @@ class AdeptTrainerTest {
                 assertEquals(before.get(e.getKey()), e.getValue(), e.getKey() + " is frozen");
             }
         }
+    }
+
+    @Test
+    void aTuningRunResumedFromItsCheckpointMatchesAnUninterruptedOne(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        String dir = System.getProperty("adept4j.corpora", "../corpora");
+        List<Document> math = CorpusReader.read(Path.of(dir, "math.jsonl.gz")).documents().subList(0, 30);
+        List<Document> general = CorpusReader.read(Path.of(dir, "general.jsonl.gz")).documents().subList(0, 4);
+        LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, new ByteTokenizer().spec());
+        CausalLm base = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
+        // refreshes at 0 and 4; the interruption at 5 falls between a refresh and the next checkpoint-free stretch
+        TuneConfig tc = new TuneConfig(9, 4, 1e-2, 2, 0.1, 1.0, 4, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
+                2, 3, 1, 0.0, 5, 1.0, "warn");
+        PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
+
+        SelectiveExpander.Expansion a = SelectiveExpander.expand(base, Placement.explicit(new int[]{1}, 2), null, null);
+        AdeptTrainer.Result straight = new AdeptTrainer(tc, quiet).run(a.model(), a.manifest(), math, general);
+
+        SelectiveExpander.Expansion b = SelectiveExpander.expand(base, Placement.explicit(new int[]{1}, 2), null, null);
+        Path ckpt = tmp.resolve("checkpoint");
+        AdeptTrainer.Result first = new AdeptTrainer(tc, quiet).withCheckpoints(ckpt, 100).stoppingAfter(5)
+                .run(b.model(), b.manifest(), math, general);
+        assertEquals(5, first.stepsDone());
+        b.model().tensor(b.manifest().trainableTensors().get(0)).addi(1.0); // damage: the resume must restore it
+        AdeptTrainer.Result resumed = new AdeptTrainer(tc, quiet).withCheckpoints(ckpt, 100).resuming(true)
+                .run(b.model(), b.manifest(), math, general);
+        assertEquals(straight.trainCurve(), resumed.trainCurve());
+        assertEquals(straight.refreshes(), resumed.refreshes());
+        assertEquals(straight.generalCurve(), resumed.generalCurve());
+        for (String t : a.manifest().trainableTensors()) {
+            assertEquals(a.model().tensor(t), b.model().tensor(t), t);
+        }
+        TuneConfig other = new TuneConfig(9, 4, 2e-2, 2, 0.1, 1.0, 4, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
+                2, 3, 1, 0.0, 5, 1.0, "warn");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new AdeptTrainer(other, quiet).withCheckpoints(ckpt, 100).resuming(true)
+                        .run(b.model(), b.manifest(), math, general));
+        assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 }

@@ -115,6 +115,26 @@ class ImportanceAndPolicyTest {
     }
 
     @Test
+    void rankNormalisedPolicyKeepsTheOrderAndAveragesOne() {
+        // heavy-tailed importance: min-max pushes the bulk towards 2, ranks spread it evenly over [0, 2]
+        Map<String, INDArray> units = new java.util.LinkedHashMap<>();
+        units.put("a", Nd4j.createFromArray(0.0, 1.0, 100.0));
+        units.put("b", Nd4j.createFromArray(2.0, 2.0));
+        Map<String, INDArray> minMax = new ContinuousPolicy().multipliers(units);
+        Map<String, INDArray> rank = new ContinuousPolicy(ContinuousPolicy.Normalization.RANK).multipliers(units);
+        // sorted: 0 (rank 0), 1 (rank 1), 2, 2 (ranks 2 and 3 -> 2.5), 100 (rank 4); m = 2·(1 − rank/4)
+        assertEquals(Nd4j.createFromArray(2.0, 1.5, 0.0), rank.get("a"));
+        assertEquals(Nd4j.createFromArray(0.75, 0.75), rank.get("b"));
+        double sum = rank.get("a").sumNumber().doubleValue() + rank.get("b").sumNumber().doubleValue();
+        assertEquals(1.0, sum / 5, 1e-12, "multipliers average exactly 1");
+        double mmSum = minMax.get("a").sumNumber().doubleValue() + minMax.get("b").sumNumber().doubleValue();
+        assertTrue(mmSum / 5 > 1.5, "min-max on a heavy tail averages " + mmSum / 5);
+        Map<String, INDArray> one = new ContinuousPolicy(ContinuousPolicy.Normalization.RANK)
+                .multipliers(Map.of("x", Nd4j.createFromArray(3.0)));
+        assertEquals(1.0, one.get("x").getDouble(0), 1e-12);
+    }
+
+    @Test
     void splitPolicyGivesLoToTheImportantQuantile() {
         Map<String, INDArray> m = new SplitPolicy(0.5, 4.0, 0.25).multipliers(Map.of("x", Nd4j.createFromArray(1.0, 4.0, 2.0, 3.0)));
         assertEquals(Nd4j.createFromArray(4.0, 0.25, 4.0, 0.25), m.get("x"));

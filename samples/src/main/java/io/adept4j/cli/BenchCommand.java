@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
-        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class})
+        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class, BenchCommand.Tune.class})
 final class BenchCommand extends CommandGroup {
 
     /** Model sizes, sequence length and vocabulary shared by the per-size benchmarks. */
@@ -147,6 +147,58 @@ final class BenchCommand extends CommandGroup {
             return writeSizes(common, spec, "probe", rows, "forwardEquivalents = probe wall time (suffix-model builds "
                     + "included) / time of the full forward passes (blocks + head) over the same batches measured inside "
                     + "the probe; goal: ratioToLPlus1 <= 0.6");
+        }
+    }
+
+    /** Decoupled tuning against full CPT, the split-LR updater against Adam, and the refresh cost. */
+    @Command(name = "tune", mixinStandardHelpOptions = true,
+            description = "Decoupled-tuning step vs full-CPT step on an expanded model, split-LR overhead over Adam, "
+                    + "importance-refresh share (random weights).")
+    static final class Tune implements Callable<Integer> {
+
+        @Option(names = "--size", defaultValue = "256x8", paramLabel = "DxL", description = "Base model size (default: ${DEFAULT-VALUE}).")
+        String size;
+
+        @Option(names = "--copy", defaultValue = "3,6", split = ",", paramLabel = "LAYERS",
+                description = "Base blocks to copy, 0-based; the lower the lowest, the longer the backward pass "
+                        + "(default: ${DEFAULT-VALUE}, i.e. mid-depth, not the cheapest deep placement).")
+        int[] copy;
+
+        @Option(names = "--seq-len", defaultValue = "128", paramLabel = "T", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "4", paramLabel = "N", description = "Timed steps of each kind after 2 warm-up steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--probe-batches", defaultValue = "4", paramLabel = "N", description = "General batches per importance refresh (default: ${DEFAULT-VALUE}, as adept tune).")
+        int probeBatches;
+
+        @Option(names = "--refresh", defaultValue = "500", paramLabel = "N", description = "Refresh interval the refresh share is computed for (default: ${DEFAULT-VALUE}, as adept tune).")
+        int refresh;
+
+        @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]", description = "Vocabulary (default: ${DEFAULT-VALUE}).")
+        String tokenizer;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (steps < 1 || probeBatches < 1 || refresh < 1) {
+                throw new IllegalArgumentException("--steps, --probe-batches and --refresh must be at least 1");
+            }
+            int[] dl = parseSizes(List.of(size)).get(0);
+            Map<String, Object> row = TuneBenchmark.run(dl[0], dl[1], copy, seqLen, batch, steps, probeBatches, refresh,
+                    tokenizer, spec.commandLine().getOut());
+            return writeSizes(common, spec, "tune", List.of(row), "Goals: tuneOverFullCpt <= 0.45 (full CPT = Adam on "
+                    + "every tensor of the same expanded model), splitLrOverheadOverAdam <= 0.10 (same trainable set), "
+                    + "refreshShareOfTraining <= 0.05 at the default interval. Steps of the three kinds are interleaved.");
         }
     }
 

@@ -10,6 +10,8 @@ import io.adept4j.stage1.ModelFingerprint;
 import io.adept4j.stage2.AdeptTrainer;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
+import io.adept4j.report.HeatMap;
+import io.adept4j.report.LineChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,6 +19,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -54,7 +57,7 @@ final class TuneCommand implements Callable<Integer> {
             description = "Unit of importance (default: ${DEFAULT-VALUE}).")
     String granularity;
 
-    @Option(names = "--policy", defaultValue = "continuous", paramLabel = "continuous|split",
+    @Option(names = "--policy", defaultValue = "continuous", paramLabel = "continuous|rank|split",
             description = "Importance to multiplier mapping (default: ${DEFAULT-VALUE}).")
     String policy;
 
@@ -85,7 +88,7 @@ final class TuneCommand implements Callable<Integer> {
         TuneConfig tc = new TuneConfig(steps, batch, lr != null ? lr : d.learningRate(), d.warmupSteps(), d.weightDecay(),
                 d.clipNorm(), refresh != null ? refresh : d.refreshEvery(), initialProbe, Granularity.parse(granularity),
                 policy, d.splitQuantile(), d.splitHi(), d.splitLo(), d.probeBatches(), d.evalEvery(), d.evalBatches(),
-                replay, common.seed);
+                replay, common.seed, d.forgettingMargin(), d.guard());
         AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut()).run(lm, manifest,
                 CorpusReader.read(domain != null ? domain : BundledCorpora.domain("math")).documents(),
                 CorpusReader.read(general != null ? general : BundledCorpora.general()).documents());
@@ -98,6 +101,20 @@ final class TuneCommand implements Callable<Integer> {
         result.put("tunedModel", modelOut.toString());
         result.put("result", r);
         JsonFiles.write(out, "result.json", result);
+        List<LineChart.Series> curves = List.of(
+                new LineChart.Series("general", r.generalCurve().stream().map(p -> (double) p.step()).toList(),
+                        r.generalCurve().stream().map(p -> Math.exp(p.loss())).toList()),
+                new LineChart.Series("domain", r.domainCurve().stream().map(p -> (double) p.step()).toList(),
+                        r.domainCurve().stream().map(p -> Math.exp(p.loss())).toList()));
+        LineChart.write(out.resolve("curves.png"), "Validation perplexity while tuning the copies", "step", "perplexity",
+                curves, false, false);
+        if (!r.finalMultipliers().isEmpty()) {
+            List<HeatMap.Row> rows = new java.util.ArrayList<>();
+            r.finalMultipliers().forEach((t, v) -> rows.add(new HeatMap.Row(t, v)));
+            HeatMap.write(out.resolve("lr-multipliers.png"), "Learning-rate multiplier per unit (last refresh)", rows, 0,
+                    2, "blue: general-critical (low LR), red: domain-adaptive (high LR)");
+        }
+        spec.commandLine().getOut().println("[tune] wrote " + out.resolve("result.json") + ", curves.png");
         return 0;
     }
 }

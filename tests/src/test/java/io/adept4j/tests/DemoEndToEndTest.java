@@ -7,40 +7,107 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import static io.adept4j.tests.CliTest.adept;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The main job end to end at the tiny preset: pretrain → evaluate → probe → expand, then again from the cached base. */
+/**
+ * The main job end to end on a tiny config: pretrain → probe → every method (ADEPT, ablations, baselines) → evaluation,
+ * result.json, report.html; then again from the cached base; and bad configs refused before any work.
+ */
 class DemoEndToEndTest {
+
+    static final List<String> METHODS = List.of("adept", "full", "full-replay", "llama-pro", "adept-no-stage1",
+            "adept-no-stage2");
 
     @TempDir
     Path tmp;
 
-    @Test
-    void tinyDemoRunsEveryStageThisBuildHasAndReusesTheBase() throws Exception {
-        String cache = tmp.resolve("cache").toString();
-        CliTest.Run r = adept("demo", "--preset", "tiny", "--steps", "4", "--tokenizer", "bpe:1024",
-                "--base-cache", cache, "--out", tmp.resolve("run1").toString());
-        assertEquals(0, r.code(), r.err());
-        JsonNode res = new ObjectMapper().readTree(Files.readString(tmp.resolve("run1").resolve("result.json")));
-        assertTrue(res.get("basePretrain").has("trainCurve"), "pretrained on the first run");
-        assertTrue(res.get("baseValidation").get("general").get("perplexity").asDouble() > 1);
-        assertTrue(res.get("baseValidation").get("math").get("perplexity").asDouble() > 1);
-        assertEquals(2, res.get("probe").get("layers").size());
-        assertTrue(res.get("expansion").get("maxAbsLogitDiff").asDouble() <= 1e-5);
-        assertTrue(Files.size(tmp.resolve("run1").resolve("probe.png")) > 1000);
-        JsonNode adeptRun = res.get("adept");
-        assertTrue(adeptRun.get("domainAfter").get("perplexity").asDouble() > 1);
-        assertTrue(adeptRun.get("generalCurve").size() >= 2 && adeptRun.get("domainCurve").size() >= 2);
-        assertTrue(r.out().contains("not in this build yet"), "says what is missing");
+    private Path config(String json) throws Exception {
+        Path f = tmp.resolve("cfg-" + Math.abs(json.hashCode()) + ".json");
+        Files.writeString(f, json);
+        return f;
+    }
 
-        CliTest.Run again = adept("demo", "--preset", "tiny", "--steps", "4", "--tokenizer", "bpe:1024",
-                "--base-cache", cache, "--out", tmp.resolve("run2").toString());
+    @Test
+    void tinyRunComparesEveryMethodWritesTheReportAndReusesTheBase() throws Exception {
+        String cfg = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
+                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 4, \"evalBatches\": 1, "
+                + "\"tokenEvalBatches\": 1, \"refreshEvery\": 2, \"domain\": \"math\"}";
+        Path c = config(cfg);
+        CliTest.Run r = adept("run", "--config", c.toString(), "--out", tmp.resolve("run1").toString());
+        assertEquals(0, r.code(), r.err());
+        Path run1 = tmp.resolve("run1");
+        JsonNode res = new ObjectMapper().readTree(Files.readString(run1.resolve("result.json")));
+        JsonNode run = res.get("run");
+        assertEquals("pretrained", run.get("base").get("source").asText());
+        assertEquals(2, run.get("probe").get("layers").size());
+        Set<String> seen = new HashSet<>();
+        for (JsonNode m : run.get("methods")) {
+            seen.add(m.get("method").asText());
+            for (String f : List.of("generalLossBefore", "generalLossAfter", "generalPerplexityChange", "domainLossAfter",
+                    "domainPerplexityChange", "trainableParameters", "trainableShare", "wallSeconds", "tokensPerSecond",
+                    "generalTop1After", "generalTop1Shift")) {
+                assertTrue(m.get(f).isNumber(), m.get("method") + " has " + f);
+            }
+            assertEquals(4, m.get("training").get("stepsDone").asInt());
+            assertTrue(m.get("domainPerplexityAfter").asDouble() > 1);
+        }
+        assertEquals(new HashSet<>(METHODS), seen);
+        JsonNode byName = null;
+        for (JsonNode m : run.get("methods")) {
+            if (m.get("method").asText().equals("full")) {
+                assertEquals(1.0, m.get("trainableShare").asDouble(), 1e-12, "full CPT trains everything");
+            }
+            if (m.get("method").asText().equals("adept")) {
+                byName = m;
+            }
+        }
+        assertTrue(byName.get("trainableShare").asDouble() < 0.5);
+        assertEquals(1, byName.get("copiedBlocks").size());
+        assertFalse(byName.get("training").get("refreshes").isEmpty(), "ADEPT refreshed importance");
+        assertFalse(byName.get("training").get("finalMultipliers").isEmpty());
+        assertTrue(res.get("goals").isArray() && res.get("goals").size() >= 4);
+        String html = Files.readString(run1.resolve("report.html"));
+        int images = html.split("data:image/png;base64,", -1).length - 1;
+        assertEquals(5, images, "probe, two curve charts, scatter, multiplier heat map embedded");
+        for (String m : METHODS) {
+            assertTrue(html.contains(">" + m + "<"), m + " in the report table");
+        }
+        assertTrue(r.out().contains("[goal]"), "the comparison and goals are printed");
+
+        CliTest.Run again = adept("run", "--config", c.toString(), "--methods", "adept", "--out",
+                tmp.resolve("run2").toString());
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("cached"), again.out());
         JsonNode res2 = new ObjectMapper().readTree(Files.readString(tmp.resolve("run2").resolve("result.json")));
-        assertEquals(res.get("baseValidation"), res2.get("baseValidation"), "the cached base is the same model");
+        assertEquals("cached", res2.get("run").get("base").get("source").asText());
+        assertEquals(run.get("methods").get(0).get("generalLossBefore"),
+                res2.get("run").get("methods").get(0).get("generalLossBefore"), "the cached base is the same model");
+    }
+
+    @Test
+    void badConfigsAreRefusedBeforeAnyWorkNamingTheKey() throws Exception {
+        String[][] cases = {
+                {"{\"stpes\": 10}", "unknown config key 'stpes'"},
+                {"{\"steps\": \"ten\"}", "'steps' must be an integer"},
+                {"{\"learningRate\": -1}", "'learningRate' must be a positive number"},
+                {"{\"methods\": [\"adept\", \"lora\"]}", "unknown method 'lora'"},
+                {"{\"steps\": 10,", "not valid JSON"},
+        };
+        for (String[] c : cases) {
+            Path out = tmp.resolve("never");
+            CliTest.Run r = adept("run", "--config", config(c[0]).toString(), "--out", out.toString());
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
+            assertFalse(Files.exists(out), "nothing written for " + c[0]);
+        }
+        CliTest.Run keys = adept("run", "--list-keys");
+        assertEquals(0, keys.code());
+        assertTrue(keys.out().contains("replayWeight") && keys.out().contains("default"), keys.out());
     }
 }

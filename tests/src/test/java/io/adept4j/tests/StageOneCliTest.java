@@ -89,6 +89,8 @@ class StageOneCliTest {
         assertTrue(res.get("generalCurve").size() >= 2 && res.get("domainCurve").size() >= 2);
         assertTrue(res.get("trainableParameters").asLong() < res.get("parameters").asLong());
         assertTrue(Files.exists(out.resolve("model").resolve("manifest.json")));
+        assertTrue(Files.size(out.resolve("curves.png")) > 1000, "curves plotted");
+        assertTrue(Files.size(out.resolve("lr-multipliers.png")) > 1000, "multipliers plotted");
         CliTest.Run notExpanded = adept("tune", "--model", base.toString(), "--steps", "2", "--out",
                 shared.resolve("t2").toString());
         assertEquals(2, notExpanded.code());

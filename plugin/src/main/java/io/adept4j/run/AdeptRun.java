@@ -1,0 +1,188 @@
+package io.adept4j.run;
+
+import io.adept4j.datavec.corpus.Document;
+import io.adept4j.datavec.tokenize.Tokenizer;
+import io.adept4j.datavec.tokenize.Tokenizers;
+import io.adept4j.datavec.window.BatchLayout;
+import io.adept4j.datavec.window.NextTokenDataSetIterator;
+import io.adept4j.datavec.window.TokenWindows;
+import io.adept4j.datavec.window.TrainValidationSplit;
+import io.adept4j.datavec.window.WindowSpec;
+import io.adept4j.eval.Perplexity;
+import io.adept4j.eval.TokenPredictions;
+import io.adept4j.model.CausalLm;
+import io.adept4j.model.ModelStore;
+import io.adept4j.stage1.LayerProber;
+import io.adept4j.stage1.ProbeResult;
+import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.TuneConfig;
+import io.adept4j.train.PretrainConfig;
+import io.adept4j.train.Pretrainer;
+import io.adept4j.train.Preset;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The main job: base model (given, or pretrained on the general corpus and cached) → layer probe → every configured
+ * method (ADEPT, its ablations, the baselines) on the same base, data, token budget and seed → evaluation. Each method
+ * gets a fresh copy of the base; the base is evaluated once.
+ */
+public final class AdeptRun {
+
+    /** What the base model is and where it came from. */
+    public record Base(String source, String dir, long parameters, int layers, int hidden, Object pretraining) {
+    }
+
+    /** One method's outcome. */
+    public record MethodResult(String method, String description, List<Integer> copiedBlocks, List<Integer> trainedBlocks,
+                               long parameters, long trainableParameters, double trainableShare,
+                               double generalLossBefore, double generalLossAfter, double generalPerplexityBefore,
+                               double generalPerplexityAfter, double generalPerplexityChange,
+                               double domainLossBefore, double domainLossAfter, double domainPerplexityBefore,
+                               double domainPerplexityAfter, double domainPerplexityChange,
+                               double generalTop1Before, double generalTop1After, double domainTop1Before,
+                               double domainTop1After, double generalTop1Shift, double domainTop1Shift,
+                               double trainSeconds, double wallSeconds, double tokensPerSecond,
+                               AdeptTrainer.Result training) {
+    }
+
+    /** The whole run. */
+    public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k,
+                         List<MethodResult> methods, double wallSeconds) {
+    }
+
+    private final RunConfig cfg;
+    private final PrintWriter log;
+
+    public AdeptRun(RunConfig cfg, PrintWriter log) {
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    /**
+     * Runs the pipeline.
+     *
+     * @param general general-corpus documents (pretraining, probe, importance, general validation)
+     * @param domain  domain-corpus documents
+     */
+    public Result run(List<Document> general, List<Document> domain) throws IOException {
+        long t0 = System.nanoTime();
+        Preset preset = Preset.parse(cfg.str("preset"));
+        PretrainConfig pcfg = preset.pretrain((int) cfg.integer("pretrainSteps"), cfg.integer("seed"));
+        Base base;
+        Path modelDir;
+        if (!cfg.str("baseModel").isEmpty()) {
+            modelDir = Path.of(cfg.str("baseModel"));
+            if (!Files.isRegularFile(modelDir.resolve(ModelStore.CONFIG))) {
+                throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG + ")");
+            }
+            base = null;
+        } else {
+            Tokenizer tok = Tokenizers.parse(cfg.str("tokenizer"));
+            Path baseDir = Path.of(cfg.str("baseCache")).resolve(preset.name().toLowerCase() + "-" + tok.spec().kind()
+                    + tok.spec().vocabSize() + "-s" + pcfg.steps() + "-seed" + cfg.integer("seed"));
+            modelDir = baseDir.resolve(Pretrainer.MODEL);
+            if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
+                log.println("[run] base model: cached in " + modelDir);
+                base = new Base("cached", modelDir.toString(), 0, 0, 0, null);
+            } else {
+                log.println("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
+                Pretrainer.Result r = new Pretrainer(preset.model(tok.spec()), pcfg, log)
+                        .run(general, baseDir, Pretrainer.hasCheckpoint(baseDir), 0);
+                base = new Base("pretrained", modelDir.toString(), 0, 0, 0, r);
+            }
+        }
+        CausalLm lm = ModelStore.load(modelDir);
+        base = new Base(base == null ? "given" : base.source(), modelDir.toString(), lm.parameterCount(),
+                lm.config().numLayers(), lm.config().hiddenSize(), base == null ? null : base.pretraining());
+        int batch = cfg.integer("batchSize") > 0 ? (int) cfg.integer("batchSize") : preset.batchSize;
+        int k = cfg.integer("k") > 0 ? (int) cfg.integer("k") : Math.max(1, lm.config().numLayers() / 4);
+        if (k > lm.config().numLayers()) {
+            throw new IllegalArgumentException("k = " + k + " but the base model has only " + lm.config().numLayers() + " blocks");
+        }
+
+        // Stage 1a: probe once; every method that needs ΔL uses the same probe.
+        Tokenizer tok = Tokenizers.fromSpec(lm.config().tokenizer());
+        TokenWindows probeWindows = TokenWindows.build("general", general, tok, WindowSpec.perDocument(lm.seqLen()));
+        ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
+        for (ProbeResult.Layer l : probe.layers()) {
+            log.printf("[run] probe: block %d  ΔL %+.4f ± %.4f%n", l.index(), l.deltaLoss(), l.stdErr());
+        }
+        DataSet check = new NextTokenDataSetIterator(probeWindows, 2, BatchLayout.SAMEDIFF, lm.config().vocabSize(),
+                false, 0).next();
+
+        // The validation windows AdeptTrainer uses (same split, same seed), for the token-level evaluation.
+        long seed = cfg.integer("seed");
+        WindowSpec spec = WindowSpec.packed(lm.seqLen());
+        TokenWindows generalVal = TokenWindows.build("general validation",
+                TrainValidationSplit.of(general, 0.05, seed).validation(), tok, spec);
+        TokenWindows domainVal = TokenWindows.build("domain validation",
+                TrainValidationSplit.of(domain, 0.05, seed).validation(), tok, spec);
+        int tokenBatches = (int) cfg.integer("tokenEvalBatches");
+        TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
+        TokenPredictions domainBase = TokenPredictions.of(lm, domainVal, batch, tokenBatches);
+
+        List<MethodResult> results = new ArrayList<>();
+        Perplexity.Result gBefore = null;
+        Perplexity.Result dBefore = null;
+        List<String> methods = cfg.methods();
+        for (int i = 0; i < methods.size(); i++) {
+            Method m = Methods.get(methods.get(i));
+            log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
+            Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
+            TuneConfig tc = tuneConfig(batch, plan);
+            AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
+            if (gBefore != null) {
+                trainer.withBefore(gBefore, dBefore); // every method starts from the same function
+            }
+            AdeptTrainer.Result r = trainer.run(plan.model(), plan.trainable(), plan.seedFrom(), domain, general);
+            gBefore = r.generalBefore();
+            dBefore = r.domainBefore();
+            TokenPredictions g = TokenPredictions.of(plan.model(), generalVal, batch, tokenBatches);
+            TokenPredictions d = TokenPredictions.of(plan.model(), domainVal, batch, tokenBatches);
+            List<Integer> copied = plan.manifest() == null ? List.of() : plan.manifest().sources();
+            List<Integer> trained = trainedBlocks(plan);
+            results.add(new MethodResult(m.name(), m.description(), copied, trained, r.parameters(),
+                    r.trainableParameters(), (double) r.trainableParameters() / r.parameters(),
+                    r.generalBefore().meanLoss(), r.generalAfter().meanLoss(), r.generalBefore().perplexity(),
+                    r.generalAfter().perplexity(), r.generalAfter().perplexity() / r.generalBefore().perplexity() - 1,
+                    r.domainBefore().meanLoss(), r.domainAfter().meanLoss(), r.domainBefore().perplexity(),
+                    r.domainAfter().perplexity(), r.domainAfter().perplexity() / r.domainBefore().perplexity() - 1,
+                    generalBase.accuracy(), g.accuracy(), domainBase.accuracy(), d.accuracy(), g.shiftFrom(generalBase),
+                    d.shiftFrom(domainBase), r.trainSeconds(), r.wallSeconds(), r.tokensPerSecond(), r));
+        }
+        return new Result(cfg.asMap(), base, probe, k, results, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private TuneConfig tuneConfig(int batch, Method.Plan plan) {
+        int steps = (int) cfg.integer("steps");
+        TuneConfig d = TuneConfig.defaults(steps, batch, cfg.integer("seed"));
+        return new TuneConfig(steps, batch, cfg.real("learningRate"),
+                cfg.integer("warmupSteps") > 0 ? (int) cfg.integer("warmupSteps") : d.warmupSteps(), d.weightDecay(),
+                d.clipNorm(), cfg.integer("refreshEvery") > 0 ? (int) cfg.integer("refreshEvery") : d.refreshEvery(),
+                cfg.flag("initialProbe"), Granularity.parse(cfg.str("granularity")),
+                plan.decoupled() ? cfg.str("policy") : "uniform", cfg.real("splitQuantile"), cfg.real("splitHi"),
+                cfg.real("splitLo"), (int) cfg.integer("probeBatchesPerRefresh"),
+                cfg.integer("evalEvery") > 0 ? (int) cfg.integer("evalEvery") : Math.max(1, steps / 8),
+                (int) cfg.integer("evalBatches"), plan.replay() ? cfg.real("replayWeight") : 0.0, cfg.integer("seed"),
+                cfg.real("forgettingMargin"), cfg.str("guard"));
+    }
+
+    private static List<Integer> trainedBlocks(Method.Plan plan) {
+        java.util.TreeSet<Integer> blocks = new java.util.TreeSet<>();
+        for (String t : plan.trainable()) {
+            int l = io.adept4j.model.LlamaLayout.layerOf(t);
+            if (l >= 0) {
+                blocks.add(l);
+            }
+        }
+        return new ArrayList<>(blocks);
+    }
+}

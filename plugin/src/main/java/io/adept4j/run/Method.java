@@ -1,0 +1,44 @@
+package io.adept4j.run;
+
+import io.adept4j.model.CausalLm;
+import io.adept4j.stage1.ExpansionManifest;
+import io.adept4j.stage1.ProbeResult;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One way to adapt a base model to a domain (ADEPT, a baseline or an ablation): it decides which model is trained
+ * (the base or an expansion of it), which tensors train, and whether their learning rates are decoupled. All methods
+ * then train under the same budget through the same trainer, so they differ only in what the method says.
+ */
+public interface Method {
+
+    /** What a method needs to decide: the base model, its probe, K, and a batch for checking expansions. */
+    record Context(CausalLm base, ProbeResult probe, int k, DataSet check) {
+    }
+
+    /**
+     * What to train.
+     *
+     * @param model     a fresh model (the base is never changed)
+     * @param trainable tensors that train; all others stay bit-identical
+     * @param seedFrom  copy tensors whose importance may come from their source while their gradient is zero
+     * @param decoupled per-unit learning rates from importance (false: one learning rate)
+     * @param replay    share of general windows mixed into the domain batches
+     * @param manifest  the expansion, or null when the base architecture is trained
+     */
+    record Plan(CausalLm model, List<String> trainable, Map<String, String> seedFrom, boolean decoupled, boolean replay,
+                ExpansionManifest manifest) {
+    }
+
+    /** Name used in configs and reports, e.g. {@code llama-pro}. */
+    String name();
+
+    /** One line for reports: what the method trains and how. */
+    String description();
+
+    /** The model and tensors to train for this method. */
+    Plan plan(Context ctx);
+}

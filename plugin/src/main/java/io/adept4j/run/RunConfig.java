@@ -1,0 +1,263 @@
+package io.adept4j.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of {@code adept run}: one flat map of documented keys ({@link #KEYS}, each with its type and default),
+ * read from YAML or JSON and checked before any work: an unknown key, a wrong type or an impossible value is an
+ * error that names the key. Values not given take their defaults; CLI flags override file values via {@link #with}.
+ */
+public final class RunConfig {
+
+    /** A documented key: its kind ({@code string}, {@code int}, {@code double}, {@code list}), default and meaning. */
+    public record Key(String name, String kind, Object defaultValue, String doc) {
+    }
+
+    /** Every key {@code adept run} understands. */
+    public static final List<Key> KEYS = List.of(
+            new Key("name", "string", "run", "run name: outputs go to runs/<name>-<timestamp>/ unless --out is given"),
+            new Key("general", "string", "bundled", "general corpus (file, folder or glob), or 'bundled' for corpora/general.jsonl.gz"),
+            new Key("domain", "string", "math", "domain corpus (file, folder or glob), or 'math' / 'code' for a bundled one"),
+            new Key("preset", "string", "small", "model and pretraining size when no base model is given: tiny, small or default"),
+            new Key("tokenizer", "string", "bpe:8192", "tokenizer of a base model pretrained here: bpe:VOCAB or byte"),
+            new Key("seed", "int", 42L, "seed of pretraining, data order and splits (every method uses the same)"),
+            new Key("baseModel", "string", "", "an existing base model folder; empty: pretrain on the general corpus (cached)"),
+            new Key("baseCache", "string", ".cache/base", "where pretrained base models are kept between runs"),
+            new Key("pretrainSteps", "int", 0L, "pretraining steps (0: the preset's)"),
+            new Key("probeBatches", "int", 16L, "general batches for the layer probe"),
+            new Key("k", "int", 0L, "blocks to copy (0: a quarter of the base model's blocks, at least 1)"),
+            new Key("steps", "int", 60L, "training steps of every method (the same token budget for all)"),
+            new Key("batchSize", "int", 0L, "windows per step (0: the preset's)"),
+            new Key("learningRate", "double", 3e-3, "peak learning rate of every method (warm-up + cosine)"),
+            new Key("warmupSteps", "int", 0L, "warm-up steps (0: a twentieth of the steps)"),
+            new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: 500 or a quarter of short runs)"),
+            new Key("initialProbe", "bool", true, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
+            new Key("granularity", "string", "neuron", "ADEPT: importance unit: tensor, neuron or element"),
+            new Key("policy", "string", "continuous", "ADEPT: learning-rate policy: continuous (m = 2(1 - min-max-normalised importance), the paper), rank (the same with rank-normalised importance: multipliers average 1) or split"),
+            new Key("splitQuantile", "double", 0.5, "split policy: importance quantile above which units are general-critical"),
+            new Key("splitHi", "double", 2.0, "split policy: multiplier of domain-adaptive units"),
+            new Key("splitLo", "double", 0.1, "split policy: multiplier of general-critical units"),
+            new Key("probeBatchesPerRefresh", "int", 4L, "ADEPT: general batches per importance refresh"),
+            new Key("replayWeight", "double", 0.2, "full-replay baseline: share of general windows in each batch"),
+            new Key("evalEvery", "int", 0L, "validation of both corpora every N steps for the curves (0: an eighth of the steps)"),
+            new Key("evalBatches", "int", 6L, "batches per periodic validation"),
+            new Key("finalEvalBatches", "int", 0L, "batches of the before/after validation of each corpus (0: the whole validation sets)"),
+            new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
+            new Key("forgettingMargin", "double", 1.0, "forgetting guard: allowed rise of general loss, nats/token"),
+            new Key("guard", "string", "warn", "forgetting guard action: off, warn or stop"),
+            new Key("methods", "list", List.of("adept", "full", "full-replay", "llama-pro", "adept-no-stage1", "adept-no-stage2"),
+                    "methods to run, any of: " + String.join(", ", Methods.names())));
+
+    private final Map<String, Object> values;
+
+    private RunConfig(Map<String, Object> values) {
+        this.values = values;
+    }
+
+    /** All defaults. */
+    public static RunConfig defaults() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        KEYS.forEach(k -> v.put(k.name(), k.defaultValue()));
+        return new RunConfig(v).validated();
+    }
+
+    /** Reads a YAML ({@code .yaml}/{@code .yml}) or JSON file; missing keys take their defaults. */
+    public static RunConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("config file " + file + " does not exist");
+        }
+        String n = file.getFileName().toString().toLowerCase();
+        ObjectMapper mapper = n.endsWith(".yaml") || n.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
+        JsonNode root;
+        try {
+            root = mapper.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("config file " + file + " is not valid " + (n.endsWith(".json") ? "JSON" : "YAML")
+                    + ": " + e.getOriginalMessage());
+        }
+        RunConfig c = defaults();
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return c;
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("config file " + file + " must hold a map of keys, e.g. 'steps: 60'");
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            overrides.put(e.getKey(), convert(file, e.getKey(), e.getValue()));
+        }
+        return c.with(overrides);
+    }
+
+    private static Object convert(Path file, String key, JsonNode v) {
+        Key k = key(key);
+        String where = "config " + file + ": key '" + key + "'";
+        return switch (k.kind()) {
+            case "string" -> {
+                if (!v.isTextual()) {
+                    throw new IllegalArgumentException(where + " must be a string, got " + v);
+                }
+                yield v.asText();
+            }
+            case "int" -> {
+                if (!v.isIntegralNumber()) {
+                    throw new IllegalArgumentException(where + " must be an integer, got " + v);
+                }
+                yield v.asLong();
+            }
+            case "double" -> {
+                if (!v.isNumber()) {
+                    throw new IllegalArgumentException(where + " must be a number, got " + v);
+                }
+                yield v.asDouble();
+            }
+            case "bool" -> {
+                if (!v.isBoolean()) {
+                    throw new IllegalArgumentException(where + " must be true or false, got " + v);
+                }
+                yield v.asBoolean();
+            }
+            default -> {
+                if (!v.isArray()) {
+                    throw new IllegalArgumentException(where + " must be a list, e.g. [adept, full], got " + v);
+                }
+                List<String> l = new ArrayList<>();
+                v.forEach(x -> l.add(x.asText()));
+                yield l;
+            }
+        };
+    }
+
+    /** The key named {@code name}, or an error listing the known keys. */
+    static Key key(String name) {
+        for (Key k : KEYS) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown config key '" + name + "'; known keys: "
+                + String.join(", ", KEYS.stream().map(Key::name).toList()));
+    }
+
+    /** A copy with some values replaced (keys checked, values of the key's kind), validated. */
+    public RunConfig with(Map<String, Object> overrides) {
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        for (Map.Entry<String, Object> e : overrides.entrySet()) {
+            Key k = key(e.getKey());
+            Object x = e.getValue();
+            boolean ok = switch (k.kind()) {
+                case "string" -> x instanceof String;
+                case "int" -> x instanceof Long || x instanceof Integer;
+                case "double" -> x instanceof Number;
+                case "bool" -> x instanceof Boolean;
+                default -> x instanceof List;
+            };
+            if (!ok) {
+                throw new IllegalArgumentException("config key '" + k.name() + "' must be of kind " + k.kind() + ", got " + x);
+            }
+            v.put(k.name(), x instanceof Integer i ? Long.valueOf(i) : x);
+        }
+        return new RunConfig(v).validated();
+    }
+
+    private RunConfig validated() {
+        List<String> p = new ArrayList<>();
+        if (!List.of("tiny", "small", "default").contains(str("preset"))) {
+            p.add("'preset' must be tiny, small or default, got " + str("preset"));
+        }
+        for (String key : List.of("probeBatches", "steps", "probeBatchesPerRefresh", "evalBatches", "tokenEvalBatches")) {
+            if (integer(key) < 1) {
+                p.add("'" + key + "' must be at least 1, got " + integer(key));
+            }
+        }
+        for (String key : List.of("seed", "pretrainSteps", "k", "batchSize", "warmupSteps", "refreshEvery", "evalEvery")) {
+            if (integer(key) < 0) {
+                p.add("'" + key + "' must be >= 0, got " + integer(key));
+            }
+        }
+        if (!(real("learningRate") > 0) || Double.isInfinite(real("learningRate"))) {
+            p.add("'learningRate' must be a positive number, got " + real("learningRate"));
+        }
+        if (!(real("replayWeight") > 0 && real("replayWeight") < 1)) {
+            p.add("'replayWeight' must be in (0, 1), got " + real("replayWeight"));
+        }
+        if (!List.of("continuous", "rank", "split").contains(str("policy"))) {
+            p.add("'policy' must be continuous, rank or split, got " + str("policy"));
+        }
+        if (!List.of("tensor", "neuron", "element").contains(str("granularity"))) {
+            p.add("'granularity' must be tensor, neuron or element, got " + str("granularity"));
+        }
+        if (!List.of("off", "warn", "stop").contains(str("guard"))) {
+            p.add("'guard' must be off, warn or stop, got " + str("guard"));
+        }
+        if (!(real("forgettingMargin") >= 0)) {
+            p.add("'forgettingMargin' must be >= 0, got " + real("forgettingMargin"));
+        }
+        List<String> methods = methods();
+        if (methods.isEmpty()) {
+            p.add("'methods' must name at least one method");
+        }
+        for (String m : methods) {
+            if (!Methods.names().contains(m)) {
+                p.add("'methods' names unknown method '" + m + "'; known: " + String.join(", ", Methods.names()));
+            }
+        }
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException("invalid run config: " + String.join("; ", p));
+        }
+        return this;
+    }
+
+    /** A string value. */
+    public String str(String key) {
+        return (String) values.get(key(key).name());
+    }
+
+    /** An integer value. */
+    public long integer(String key) {
+        return ((Number) values.get(key(key).name())).longValue();
+    }
+
+    /** A number value. */
+    public double real(String key) {
+        return ((Number) values.get(key(key).name())).doubleValue();
+    }
+
+    /** A boolean value. */
+    public boolean flag(String key) {
+        return (Boolean) values.get(key(key).name());
+    }
+
+    /** The methods to run, in order. */
+    @SuppressWarnings("unchecked")
+    public List<String> methods() {
+        return List.copyOf((List<String>) values.get("methods"));
+    }
+
+    /** Every value, for result files. */
+    public Map<String, Object> asMap() {
+        return new LinkedHashMap<>(values);
+    }
+
+    /** The key table as text: one line per key with kind, default and meaning ({@code adept run --list-keys}). */
+    public static String describeKeys() {
+        StringBuilder b = new StringBuilder();
+        for (Key k : KEYS) {
+            b.append(String.format("  %-24s %-7s default %-22s %s%n", k.name(), k.kind(),
+                    k.defaultValue() instanceof String s && s.isEmpty() ? "''" : k.defaultValue(), k.doc()));
+        }
+        return b.toString();
+    }
+}
