@@ -64,6 +64,21 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--replay", defaultValue = "0", paramLabel = "W", description = "Share of general windows mixed in (default: ${DEFAULT-VALUE}).")
     double replay;
 
+    @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
+            description = "Checkpoint into OUT/checkpoint every N steps and at the end (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options as the interrupted run).")
+    boolean resume;
+
+    @Option(names = "--guard", defaultValue = "warn", paramLabel = "off|warn|stop",
+            description = "Forgetting guard when general loss rises more than --margin nats (default: ${DEFAULT-VALUE}).")
+    String guard;
+
+    @Option(names = "--margin", defaultValue = "1.0", paramLabel = "NATS",
+            description = "Forgetting-guard margin on the general validation loss (default: ${DEFAULT-VALUE}).")
+    double margin;
+
     @Mixin
     CommonOptions common;
 
@@ -88,8 +103,9 @@ final class TuneCommand implements Callable<Integer> {
         TuneConfig tc = new TuneConfig(steps, batch, lr != null ? lr : d.learningRate(), d.warmupSteps(), d.weightDecay(),
                 d.clipNorm(), refresh != null ? refresh : d.refreshEvery(), initialProbe, Granularity.parse(granularity),
                 policy, d.splitQuantile(), d.splitHi(), d.splitLo(), d.probeBatches(), d.evalEvery(), d.evalBatches(),
-                replay, common.seed, d.forgettingMargin(), d.guard());
-        AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut()).run(lm, manifest,
+                replay, common.seed, margin, guard);
+        AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut())
+                .withCheckpoints(out.resolve("checkpoint"), checkpointEvery).resuming(resume).run(lm, manifest,
                 CorpusReader.read(domain != null ? domain : BundledCorpora.domain("math")).documents(),
                 CorpusReader.read(general != null ? general : BundledCorpora.general()).documents());
         Path modelOut = out.resolve("model");
