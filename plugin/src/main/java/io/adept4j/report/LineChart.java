@@ -21,12 +21,17 @@ public final class LineChart {
     static final Color[] PALETTE = {new Color(0x4C78A8), new Color(0xE45756), new Color(0x54A24B), new Color(0xF58518),
             new Color(0xB279A2), new Color(0x72B7B2), new Color(0x9D755D), new Color(0xBAB0AC)};
 
-    /** One series: its name and points. */
-    public record Series(String name, List<Double> x, List<Double> y) {
+    /** One series: its name and points, and optionally a label per point (scatter mode; else the name). */
+    public record Series(String name, List<Double> x, List<Double> y, List<String> labels) {
         public Series {
-            if (x.size() != y.size()) {
-                throw new IllegalArgumentException("series " + name + " has " + x.size() + " x values and " + y.size() + " y values");
+            if (x.size() != y.size() || (labels != null && labels.size() != x.size())) {
+                throw new IllegalArgumentException("series " + name + " has " + x.size() + " x values, " + y.size()
+                        + " y values and " + (labels == null ? "no" : labels.size()) + " labels");
             }
+        }
+
+        public Series(String name, List<Double> x, List<Double> y) {
+            this(name, x, y, null);
         }
     }
 
@@ -43,7 +48,8 @@ public final class LineChart {
         int w = 720;
         int h = 400;
         int left = 90;
-        int right = points ? 30 : 170;
+        boolean legend = !points || series.stream().anyMatch(x -> x.labels() != null);
+        int right = legend ? 170 : 30;
         int top = 40;
         int bottom = 55;
         double minX = Double.POSITIVE_INFINITY;
@@ -130,7 +136,7 @@ public final class LineChart {
                 int y = (int) py.applyAsDouble(s.y().get(i));
                 if (points) {
                     g.fillOval(x - 5, y - 5, 10, 10);
-                    g.drawString(s.name(), x + 8, y - 6);
+                    g.drawString(s.labels() != null ? s.labels().get(i) : s.name(), x + 8, y - 6);
                 } else {
                     if (i > 0) {
                         g.drawLine((int) px.applyAsDouble(s.x().get(i - 1)), (int) py.applyAsDouble(s.y().get(i - 1)), x, y);
@@ -138,7 +144,7 @@ public final class LineChart {
                     g.fillOval(x - 2, y - 2, 5, 5);
                 }
             }
-            if (!points) {
+            if (!points || s.labels() != null) {
                 int ly = top + 14 + 16 * si;
                 g.fillRect(left + plotW + 12, ly - 9, 12, 10);
                 g.setColor(Color.BLACK);

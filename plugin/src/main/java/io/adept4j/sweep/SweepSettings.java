@@ -1,0 +1,197 @@
+package io.adept4j.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.adept4j.run.RunConfig;
+import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@code adept sweep}, read from YAML or JSON and checked before any work:
+ * <pre>
+ * run: {preset: small, steps: 30}      # adept run keys shared by every candidate
+ * search: grid                          # grid or random
+ * candidates: 8                         # candidate budget (a grid stops when exhausted)
+ * maxMinutes: 0                         # time budget, 0 = none
+ * parallelism: 1                        # candidates run at once
+ * gridPoints: 3                         # values per continuous knob in a grid
+ * objective: weighted                   # domain, general or weighted
+ * generalWeight: 0.5
+ * space:
+ *   k: {int: [1, 2]}
+ *   lrRatio: {values: [2, 8]}
+ *   learningRate: {logUniform: [1.0e-4, 1.0e-2]}
+ *   granularity: {values: [tensor, neuron]}
+ * </pre>
+ */
+public record SweepSettings(RunConfig base, AdeptSpace space, String search, int candidates, double maxMinutes,
+                            int parallelism, int gridPoints, SweepObjective objective, long seed) {
+
+    private static final Set<String> TOP = Set.of("run", "search", "candidates", "maxMinutes", "parallelism",
+            "gridPoints", "objective", "generalWeight", "space");
+
+    public SweepSettings {
+        List<String> p = new ArrayList<>();
+        if (!search.equals("grid") && !search.equals("random")) {
+            p.add("'search' must be grid or random, got " + search);
+        }
+        if (candidates < 1) {
+            p.add("'candidates' must be at least 1, got " + candidates);
+        }
+        if (!(maxMinutes >= 0)) {
+            p.add("'maxMinutes' must be >= 0, got " + maxMinutes);
+        }
+        if (parallelism < 1) {
+            p.add("'parallelism' must be at least 1, got " + parallelism);
+        }
+        if (gridPoints < 2) {
+            p.add("'gridPoints' must be at least 2, got " + gridPoints);
+        }
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException("invalid sweep config: " + String.join("; ", p));
+        }
+    }
+
+    /** Reads a sweep file; {@code runOverrides} (CLI flags) replace values of its {@code run} section. */
+    public static SweepSettings load(Path file, Map<String, Object> runOverrides) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("sweep config " + file + " does not exist");
+        }
+        String n = file.getFileName().toString().toLowerCase();
+        ObjectMapper m = n.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+        JsonNode root;
+        try {
+            root = m.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("sweep config " + file + " is not valid: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("sweep config " + file + " must hold a map with at least a 'space' section");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!TOP.contains(k)) {
+                throw new IllegalArgumentException("unknown sweep key '" + k + "'; known: " + String.join(", ", new java.util.TreeSet<>(TOP)));
+            }
+        }
+        RunConfig base = RunConfig.defaults();
+        if (root.has("run")) {
+            Path tmp = Files.createTempFile("adept-sweep-run", ".json");
+            try {
+                Files.writeString(tmp, root.get("run").toString());
+                base = RunConfig.load(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        base = base.with(runOverrides);
+        if (!root.has("space") || !root.get("space").isObject() || root.get("space").isEmpty()) {
+            throw new IllegalArgumentException("sweep config " + file + " needs a 'space' section naming at least one knob");
+        }
+        AdeptSpace.Builder b = AdeptSpace.builder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.get("space").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            b.knob(e.getKey(), knob(e.getKey(), e.getValue()));
+        }
+        return new SweepSettings(base, b.build(), text(root, "search", "grid"), (int) number(root, "candidates", 8),
+                number(root, "maxMinutes", 0), (int) number(root, "parallelism", 1), (int) number(root, "gridPoints", 3),
+                new SweepObjective(text(root, "objective", "weighted"), number(root, "generalWeight", 0.5)),
+                base.integer("seed"));
+    }
+
+    private static org.deeplearning4j.arbiter.optimize.api.ParameterSpace<?> knob(String name, JsonNode spec) {
+        if (!name.equals(SweepPoint.LR_RATIO)) {
+            if (RunConfig.KEYS.stream().noneMatch(k -> k.name().equals(name))) {
+                throw new IllegalArgumentException("space: unknown knob '" + name + "'; knobs are adept run keys or "
+                        + SweepPoint.LR_RATIO);
+            }
+        }
+        if (spec == null || !spec.isObject() || spec.size() != 1) {
+            throw new IllegalArgumentException("space: knob '" + name + "' needs exactly one of {int: [min, max]}, "
+                    + "{uniform: [min, max]}, {logUniform: [min, max]}, {values: [...]}");
+        }
+        String kind = spec.fieldNames().next();
+        JsonNode v = spec.get(kind);
+        if (!v.isArray() || v.isEmpty()) {
+            throw new IllegalArgumentException("space: knob '" + name + "': '" + kind + "' needs a list");
+        }
+        switch (kind) {
+            case "int" -> {
+                requirePair(name, kind, v);
+                return new IntegerParameterSpace(v.get(0).asInt(), v.get(1).asInt());
+            }
+            case "uniform" -> {
+                requirePair(name, kind, v);
+                return new ContinuousParameterSpace(v.get(0).asDouble(), v.get(1).asDouble());
+            }
+            case "logUniform" -> {
+                requirePair(name, kind, v);
+                return new LogUniformSpace(v.get(0).asDouble(), v.get(1).asDouble());
+            }
+            case "values" -> {
+                List<Object> values = new ArrayList<>();
+                for (JsonNode x : v) {
+                    values.add(x.isIntegralNumber() && !name.equals(SweepPoint.LR_RATIO) ? (Object) x.asLong()
+                            : x.isNumber() ? (Object) x.asDouble() : x.asText());
+                }
+                return new DiscreteParameterSpace<>(values);
+            }
+            default -> throw new IllegalArgumentException("space: knob '" + name + "': unknown kind '" + kind
+                    + "'; use int, uniform, logUniform or values");
+        }
+    }
+
+    private static void requirePair(String name, String kind, JsonNode v) {
+        if (v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber() || v.get(0).asDouble() > v.get(1).asDouble()) {
+            throw new IllegalArgumentException("space: knob '" + name + "': '" + kind + "' needs [min, max] with min <= max");
+        }
+    }
+
+    private static String text(JsonNode root, String key, String dflt) {
+        JsonNode v = root.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException("sweep key '" + key + "' must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static double number(JsonNode root, String key, double dflt) {
+        JsonNode v = root.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException("sweep key '" + key + "' must be a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    /** For result files. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("search", search);
+        m.put("candidates", candidates);
+        m.put("maxMinutes", maxMinutes);
+        m.put("parallelism", parallelism);
+        m.put("gridPoints", gridPoints);
+        m.put("objective", objective.describe());
+        m.put("space", space.knobs().keySet());
+        m.put("run", base.asMap());
+        return m;
+    }
+}

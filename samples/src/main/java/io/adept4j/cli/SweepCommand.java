@@ -1,0 +1,87 @@
+package io.adept4j.cli;
+
+import io.adept4j.datavec.corpus.CorpusReader;
+import io.adept4j.datavec.corpus.Document;
+import io.adept4j.report.SweepReport;
+import io.adept4j.sweep.CandidateOutcome;
+import io.adept4j.sweep.SweepRunner;
+import io.adept4j.sweep.SweepSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adept sweep --config FILE}: an Arbiter sweep over ADEPT's knobs, its Pareto front and report. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Arbiter grid or random sweep over K, LR ratio, base LR and other ADEPT knobs; writes sweep.json "
+                + "(every candidate), the Pareto front of general retention vs domain learning, sweep.html. "
+                + "Rerun with the same --out to finish a killed sweep.")
+final class SweepCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Sweep config (YAML or JSON): run, space, search, budgets.")
+    Path config;
+
+    @Option(names = "--general", paramLabel = "PATH", description = "General corpus (overrides run.general).")
+    String general;
+
+    @Option(names = "--domain", paramLabel = "PATH|math|code", description = "Domain corpus (overrides run.domain).")
+    String domain;
+
+    @Option(names = "--preset", paramLabel = "tiny|small|default", description = "Model size (overrides run.preset).")
+    String preset;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of runs and random search (overrides run.seed).")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder; an existing sweep there is resumed (default: runs/sweep-<time>).")
+    Path out;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> o = new LinkedHashMap<>();
+        if (general != null) {
+            o.put("general", general);
+        }
+        if (domain != null) {
+            o.put("domain", domain);
+        }
+        if (preset != null) {
+            o.put("preset", preset);
+        }
+        if (seed != null) {
+            o.put("seed", seed);
+        }
+        SweepSettings s = SweepSettings.load(config, o);
+        PrintWriter log = spec.commandLine().getOut();
+        Path generalPath = s.base().str("general").equals("bundled") ? BundledCorpora.general() : Path.of(s.base().str("general"));
+        String d = s.base().str("domain");
+        Path domainPath = Files.exists(Path.of(d)) || !d.matches("[a-z0-9_-]+") ? Path.of(d) : BundledCorpora.domain(d);
+        List<Document> g = CorpusReader.read(generalPath).documents();
+        List<Document> dm = CorpusReader.read(domainPath).documents();
+        Path dir = out != null ? out : Path.of("runs", "sweep-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        SweepRunner.Result r = new SweepRunner(s, log).run(g, dm, dir);
+        JsonFiles.write(dir, "sweep.json", r);
+        SweepReport.write(dir, r);
+        log.printf("%n%-4s %-60s %12s %12s %10s%n", "#", "values", "general loss", "domain loss", "score");
+        for (int i = 0; i < r.candidates().size(); i++) {
+            CandidateOutcome c = r.candidates().get(i);
+            log.printf("%-4d %-60s %12.4f %12.4f %10s%s%n", c.index(), c.key(), c.generalLossAfter(), c.domainLossAfter(),
+                    r.scores().get(i) == null ? "failed" : String.format("%.4f", r.scores().get(i)),
+                    r.paretoFront().contains(i) ? "  (Pareto front)" : "");
+        }
+        log.printf("[sweep] %d candidates (%d run now, %d reused), %.0f s; wrote %s, %s%n", r.candidates().size(),
+                r.executed(), r.reused(), r.wallSeconds(), dir.resolve("sweep.json"), dir.resolve("sweep.html"));
+        return 0;
+    }
+}

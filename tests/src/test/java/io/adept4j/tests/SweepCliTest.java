@@ -1,0 +1,78 @@
+package io.adept4j.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import static io.adept4j.tests.CliTest.adept;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A tiny Arbiter sweep (K ∈ {1,2} × ratio ∈ {2,8}) through the CLI: stops by itself, resumes, honours budgets. */
+class SweepCliTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path config(String name, String search, int candidates, String space) throws Exception {
+        String run = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
+                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 3, \"evalBatches\": 1, \"finalEvalBatches\": 2, "
+                + "\"tokenEvalBatches\": 1, \"refreshEvery\": 2, \"domain\": \"math\"}";
+        Path f = tmp.resolve(name + ".json");
+        Files.writeString(f, "{\"run\": " + run + ", \"search\": \"" + search + "\", \"candidates\": " + candidates
+                + ", \"objective\": \"weighted\", \"space\": " + space + "}");
+        return f;
+    }
+
+    @Test
+    void aGridSweepStopsWhenExhaustedAndAKilledSweepFinishesOnlyWhatIsLeft() throws Exception {
+        String space = "{\"k\": {\"int\": [1, 2]}, \"lrRatio\": {\"values\": [2, 8]}}";
+        Path out = tmp.resolve("sweep");
+        // "killed" after two candidates: a budget of 2 stands in for the interruption
+        CliTest.Run first = adept("sweep", "--config", config("half", "grid", 2, space).toString(), "--out", out.toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("2 candidates (2 run now, 0 reused)"), first.out());
+        // the same grid with a budget larger than the grid: it must stop by itself after the 4 grid points
+        CliTest.Run rest = adept("sweep", "--config", config("all", "grid", 50, space).toString(), "--out", out.toString());
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.out().contains("4 candidates (2 run now, 2 reused)"), rest.out());
+        JsonNode sweep = new ObjectMapper().readTree(Files.readString(out.resolve("sweep.json")));
+        assertEquals(4, sweep.get("candidates").size());
+        Set<String> keys = new HashSet<>();
+        for (JsonNode c : sweep.get("candidates")) {
+            keys.add(c.get("key").asText());
+            assertTrue(c.get("domainLossAfter").asDouble() > 0);
+            assertTrue(Files.isRegularFile(Path.of(c.get("resultFile").asText())), "every candidate keeps its result.json");
+        }
+        assertEquals(Set.of("k=1,lrRatio=2.00000", "k=1,lrRatio=8.00000", "k=2,lrRatio=2.00000", "k=2,lrRatio=8.00000"), keys);
+        assertFalse(sweep.get("paretoFront").isEmpty());
+        assertTrue(Files.size(out.resolve("sweep.png")) > 1000);
+        assertTrue(Files.readString(out.resolve("sweep.html")).contains("data:image/png;base64,"));
+    }
+
+    @Test
+    void aRandomSweepHonoursItsCandidateBudgetAndBadSpacesAreRefused() throws Exception {
+        String space = "{\"learningRate\": {\"logUniform\": [0.001, 0.01]}, \"k\": {\"int\": [1, 2]}}";
+        Path out = tmp.resolve("random");
+        CliTest.Run r = adept("sweep", "--config", config("random", "random", 2, space).toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode sweep = new ObjectMapper().readTree(Files.readString(out.resolve("sweep.json")));
+        assertEquals(2, sweep.get("candidates").size());
+        for (JsonNode c : sweep.get("candidates")) {
+            double lr = c.get("params").get("learningRate").asDouble();
+            assertTrue(lr >= 0.001 && lr <= 0.01, "log-uniform range honoured: " + lr);
+        }
+        CliTest.Run bad = adept("sweep", "--config", config("bad", "grid", 2, "{\"kk\": {\"int\": [1, 2]}}").toString(),
+                "--out", tmp.resolve("never").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown knob 'kk'"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
+}
