@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -68,30 +67,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Applies the CLI overrides, runs, writes and prints; shared with {@code adept demo}. */
     int execute(RunConfig fileConfig, String title) throws Exception {
-        Map<String, Object> o = new LinkedHashMap<>();
-        if (general != null) {
-            o.put("general", general);
-        }
-        if (domain != null) {
-            o.put("domain", domain);
-        }
-        if (preset != null) {
-            o.put("preset", preset);
-        }
-        if (methods != null) {
-            o.put("methods", methods);
-        }
-        if (steps != null) {
-            o.put("steps", steps.longValue());
-        }
-        if (seed != null) {
-            o.put("seed", seed);
-        }
-        RunConfig cfg = fileConfig.with(o);
+        RunConfig cfg = fileConfig.with(RunInputs.overrides(general, domain, preset, seed, methods, steps));
         PrintWriter log = spec.commandLine().getOut();
-        Path generalPath = cfg.str("general").equals("bundled") ? BundledCorpora.general() : Path.of(cfg.str("general"));
-        String d = cfg.str("domain");
-        Path domainPath = Files.exists(Path.of(d)) || !d.matches("[a-z0-9_-]+") ? Path.of(d) : BundledCorpora.domain(d);
+        Path generalPath = RunInputs.general(cfg);
+        Path domainPath = RunInputs.domain(cfg);
         Path dir = out != null ? out : Path.of("runs", cfg.str("name") + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         List<Document> g = CorpusReader.read(generalPath).documents();

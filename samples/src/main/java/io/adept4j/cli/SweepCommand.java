@@ -10,13 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adept sweep --config FILE}: an Arbiter sweep over ADEPT's knobs, its Pareto front and report. */
@@ -49,24 +46,10 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> o = new LinkedHashMap<>();
-        if (general != null) {
-            o.put("general", general);
-        }
-        if (domain != null) {
-            o.put("domain", domain);
-        }
-        if (preset != null) {
-            o.put("preset", preset);
-        }
-        if (seed != null) {
-            o.put("seed", seed);
-        }
-        SweepSettings s = SweepSettings.load(config, o);
+        SweepSettings s = SweepSettings.load(config, RunInputs.overrides(general, domain, preset, seed, null, null));
         PrintWriter log = spec.commandLine().getOut();
-        Path generalPath = s.base().str("general").equals("bundled") ? BundledCorpora.general() : Path.of(s.base().str("general"));
-        String d = s.base().str("domain");
-        Path domainPath = Files.exists(Path.of(d)) || !d.matches("[a-z0-9_-]+") ? Path.of(d) : BundledCorpora.domain(d);
+        Path generalPath = RunInputs.general(s.base());
+        Path domainPath = RunInputs.domain(s.base());
         List<Document> g = CorpusReader.read(generalPath).documents();
         List<Document> dm = CorpusReader.read(domainPath).documents();
         Path dir = out != null ? out : Path.of("runs", "sweep-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

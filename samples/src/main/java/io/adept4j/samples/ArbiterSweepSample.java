@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * A sample to copy: an Arbiter grid sweep over K × LR ratio written against the Java API (not the CLI).
  *
- * <p>Run it from the project folder: {@code java -cp samples/target/adept-cli.jar:samples/target/lib/*
+ * <p>Run it from the project folder after {@code ./adept --version} has built the CLI (one BLAS thread is fastest on
+ * small models): {@code OMP_NUM_THREADS=1 java -cp samples/target/adept-cli.jar:samples/target/lib/*
  * io.adept4j.samples.ArbiterSweepSample [general.jsonl.gz] [domain.jsonl.gz] [out]}.
  */
 public final class ArbiterSweepSample {
