@@ -10,7 +10,6 @@ import io.adept4j.run.RunConfig;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
 import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
-import org.deeplearning4j.arbiter.optimize.api.termination.MaxTimeCondition;
 import org.deeplearning4j.arbiter.optimize.api.termination.TerminationCondition;
 import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
 import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
@@ -28,7 +27,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a sweep with Arbiter: a grid or random generator over an {@link AdeptSpace}, one {@code AdeptRun} of ADEPT per
@@ -42,6 +40,9 @@ public final class SweepRunner {
     public record Result(Map<String, Object> settings, List<CandidateOutcome> candidates, List<Double> scores,
                          List<Integer> paretoFront, Integer best, int executed, int reused, double wallSeconds) {
     }
+
+    /** Outcome of a candidate the time budget did not let start (not recorded). */
+    private static final String NOT_STARTED = "not started: the time budget was spent";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -78,8 +79,19 @@ public final class SweepRunner {
         long t0 = System.nanoTime();
         Files.createDirectories(out.resolve("candidates"));
         List<CandidateOutcome> outcomes = new CopyOnWriteArrayList<>();
+        TimeBudget time = new TimeBudget(settings.maxMinutes() * 60);
+        time.start();
         AdeptTaskCreator tasks = new AdeptTaskCreator((point, index) -> {
-            CandidateOutcome o = candidate(point, index, general, domain, out);
+            if (!time.tryStart()) {
+                return new CandidateOutcome(index, point.key(), point.values(), Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, Double.NaN, Double.NaN, 0, null, false, NOT_STARTED);
+            }
+            CandidateOutcome o;
+            try {
+                o = candidate(point, index, general, domain, out);
+            } finally {
+                time.finished();
+            }
             outcomes.add(o);
             log.printf("[sweep] candidate %d %s: general loss %.4f, domain loss %.4f%s%n", index, point.key(),
                     o.generalLossAfter(), o.domainLossAfter(), o.reused() ? " (finished earlier, reused)" : "");
@@ -104,7 +116,7 @@ public final class SweepRunner {
         List<TerminationCondition> stop = new ArrayList<>();
         stop.add(new MaxCandidatesCondition(budget));
         if (settings.maxMinutes() > 0) {
-            stop.add(new MaxTimeCondition((long) Math.ceil(settings.maxMinutes() * 60), TimeUnit.SECONDS));
+            stop.add(time);
         }
         OptimizationConfiguration conf = new OptimizationConfiguration.Builder().candidateGenerator(gen)
                 .dataProvider(new NoData()).scoreFunction(settings.objective()).terminationConditions(stop)

@@ -24,7 +24,7 @@ import java.util.Set;
  * run: {preset: small, steps: 30}      # adept run keys shared by every candidate
  * search: grid                          # grid or random
  * candidates: 8                         # candidate budget (a grid stops when exhausted)
- * maxMinutes: 0                         # time budget, 0 = none
+ * maxMinutes: 0                         # time budget (no candidate starts after it), 0 = none
  * parallelism: 1                        # candidates run at once
  * gridPoints: 3                         # values per continuous knob in a grid
  * objective: weighted                   # domain, general or weighted
