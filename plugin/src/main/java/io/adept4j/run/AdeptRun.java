@@ -76,14 +76,15 @@ public final class AdeptRun {
         long t0 = System.nanoTime();
         Preset preset = Preset.parse(cfg.str("preset"));
         PretrainConfig pcfg = preset.pretrain((int) cfg.integer("pretrainSteps"), cfg.integer("seed"));
-        Base base;
+        String source;
+        Object pretraining = null;
         Path modelDir;
         if (!cfg.str("baseModel").isEmpty()) {
             modelDir = Path.of(cfg.str("baseModel"));
             if (!Files.isRegularFile(modelDir.resolve(ModelStore.CONFIG))) {
                 throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG + ")");
             }
-            base = null;
+            source = "given";
         } else {
             Tokenizer tok = Tokenizers.parse(cfg.str("tokenizer"));
             Path baseDir = Path.of(cfg.str("baseCache")).resolve(preset.name().toLowerCase() + "-" + tok.spec().kind()
@@ -91,17 +92,17 @@ public final class AdeptRun {
             modelDir = baseDir.resolve(Pretrainer.MODEL);
             if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
                 log.println("[run] base model: cached in " + modelDir);
-                base = new Base("cached", modelDir.toString(), 0, 0, 0, null);
+                source = "cached";
             } else {
                 log.println("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
-                Pretrainer.Result r = new Pretrainer(preset.model(tok.spec()), pcfg, log)
+                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg, log)
                         .run(general, baseDir, Pretrainer.hasCheckpoint(baseDir), 0);
-                base = new Base("pretrained", modelDir.toString(), 0, 0, 0, r);
+                source = "pretrained";
             }
         }
         CausalLm lm = ModelStore.load(modelDir);
-        base = new Base(base == null ? "given" : base.source(), modelDir.toString(), lm.parameterCount(),
-                lm.config().numLayers(), lm.config().hiddenSize(), base == null ? null : base.pretraining());
+        Base base = new Base(source, modelDir.toString(), lm.parameterCount(), lm.config().numLayers(),
+                lm.config().hiddenSize(), pretraining);
         int batch = cfg.integer("batchSize") > 0 ? (int) cfg.integer("batchSize") : preset.batchSize;
         int k = cfg.integer("k") > 0 ? (int) cfg.integer("k") : Math.max(1, lm.config().numLayers() / 4);
         if (k > lm.config().numLayers()) {
