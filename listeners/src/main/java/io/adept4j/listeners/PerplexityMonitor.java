@@ -3,10 +3,8 @@ package io.adept4j.listeners;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -113,14 +111,6 @@ public final class PerplexityMonitor {
     /** Domain-set curve so far. */
     public List<Point> domainCurve() {
         return Collections.unmodifiableList(domainCurve);
-    }
-
-    /** Both curves, for result files. */
-    public Map<String, List<Point>> curves() {
-        Map<String, List<Point>> m = new LinkedHashMap<>();
-        m.put("general", generalCurve());
-        m.put("domain", domainCurve());
-        return m;
     }
 
     /** Thrown by a guard with action {@link GuardAction#STOP}; what was trained so far is intact. */

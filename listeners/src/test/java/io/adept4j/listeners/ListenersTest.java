@@ -146,6 +146,26 @@ class ListenersTest {
     }
 
     @Test
+    void perplexityMonitorRunsInsideDl4jAndSameDiffTraining() {
+        int[] calls = {0};
+        PerplexityMonitor dl4j = new PerplexityMonitor(() -> ++calls[0], () -> 1.0, 2, 100, PerplexityMonitor.GuardAction.OFF, null);
+        MultiLayerNetwork net = mlp();
+        net.setListeners(dl4j.asTrainingListener());
+        for (DataSet b : batches(5, 21)) {
+            net.fit(b);
+        }
+        assertEquals(List.of(2L, 4L), dl4j.generalCurve().stream().map(PerplexityMonitor.Point::step).toList());
+
+        PerplexityMonitor samediff = new PerplexityMonitor(() -> 1.0, () -> 1.0, 3, 100, PerplexityMonitor.GuardAction.OFF, null);
+        SameDiff sd = samediffMlp();
+        sd.setListeners(samediff.asSameDiffListener());
+        for (DataSet b : batches(6, 22)) {
+            sd.fit(b);
+        }
+        assertEquals(List.of(3L, 6L), samediff.domainCurve().stream().map(PerplexityMonitor.Point::step).toList());
+    }
+
+    @Test
     void dl4jRunResumedFromACheckpointMatchesAnUninterruptedRun(@TempDir Path tmp) throws Exception {
         List<DataSet> data = batches(6, 9);
         MultiLayerNetwork straight = mlp();

@@ -130,17 +130,4 @@ public record TuneConfig(
         return !policy.equals("uniform");
     }
 
-    /** The same settings with another policy (e.g. uniform for an ablation). */
-    public TuneConfig withPolicy(String p) {
-        return new TuneConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, clipNorm, refreshEvery,
-                initialProbe, granularity, p, splitQuantile, splitHi, splitLo, probeBatches, evalEvery, evalBatches,
-                replayWeight, seed, forgettingMargin, guard);
-    }
-
-    /** The same settings with another replay weight. */
-    public TuneConfig withReplay(double w) {
-        return new TuneConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, clipNorm, refreshEvery,
-                initialProbe, granularity, policy, splitQuantile, splitHi, splitLo, probeBatches, evalEvery, evalBatches,
-                w, seed, forgettingMargin, guard);
-    }
 }
