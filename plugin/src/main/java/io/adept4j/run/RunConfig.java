@@ -86,24 +86,32 @@ public final class RunConfig {
             throw new IllegalArgumentException("config file " + file + " is not valid " + (n.endsWith(".json") ? "JSON" : "YAML")
                     + ": " + e.getOriginalMessage());
         }
+        return fromTree(root, "config " + file);
+    }
+
+    /**
+     * Builds a config from an already parsed map of keys (e.g. the {@code run} section of a sweep file); {@code where}
+     * names its origin in error messages. Missing keys take their defaults.
+     */
+    public static RunConfig fromTree(JsonNode root, String where) {
         RunConfig c = defaults();
         if (root == null || root.isNull() || root.isMissingNode()) {
             return c;
         }
         if (!root.isObject()) {
-            throw new IllegalArgumentException("config file " + file + " must hold a map of keys, e.g. 'steps: 60'");
+            throw new IllegalArgumentException(where + " must hold a map of keys, e.g. 'steps: 60'");
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            overrides.put(e.getKey(), convert(file, e.getKey(), e.getValue()));
+            overrides.put(e.getKey(), convert(where, e.getKey(), e.getValue()));
         }
         return c.with(overrides);
     }
 
-    private static Object convert(Path file, String key, JsonNode v) {
+    private static Object convert(String origin, String key, JsonNode v) {
         Key k = key(key);
-        String where = "config " + file + ": key '" + key + "'";
+        String where = origin + ": key '" + key + "'";
         return switch (k.kind()) {
             case "string" -> {
                 if (!v.isTextual()) {

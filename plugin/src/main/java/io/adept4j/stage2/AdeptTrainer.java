@@ -368,22 +368,40 @@ public final class AdeptTrainer {
         }
     }
 
-    private Refresh refresh(int step, CausalLm model, List<DataSet> probe, List<String> trainable,
-                            Map<String, String> seedFrom, ParameterOptimizer opt) {
+    /** One refresh's unit importances, the multipliers the policy made of them, and which tensors were seeded. */
+    public record Multipliers(Map<String, INDArray> units, Map<String, INDArray> multipliers, Map<String, String> seeded) {
+    }
+
+    /**
+     * Recomputes unit importance of {@code trainable} on the probe batches, turns it into multipliers with
+     * {@code policy}, and installs them in {@code opt}'s split-learning-rate updaters. Shared by training and
+     * {@code adept bench tune}.
+     */
+    public static Multipliers applyImportance(CausalLm model, List<DataSet> probe, List<String> trainable,
+                                              Map<String, String> seedFrom, ParameterOptimizer opt,
+                                              Granularity granularity, LrPolicy policy) {
         UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
         Map<String, INDArray> units = new LinkedHashMap<>();
         for (String t : trainable) {
-            units.put(t, imp.units(t, cfg.granularity()));
+            units.put(t, imp.units(t, granularity));
         }
-        Map<String, INDArray> mult = cfg.lrPolicy().multipliers(units);
+        Map<String, INDArray> mult = policy.multipliers(units);
+        for (String t : trainable) {
+            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
+                    .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
+        }
+        return new Multipliers(units, mult, imp.seeded());
+    }
+
+    private Refresh refresh(int step, CausalLm model, List<DataSet> probe, List<String> trainable,
+                            Map<String, String> seedFrom, ParameterOptimizer opt) {
+        Multipliers m = applyImportance(model, probe, trainable, seedFrom, opt, cfg.granularity(), cfg.lrPolicy());
         List<UnitSummary> summary = new ArrayList<>();
         for (String t : trainable) {
-            INDArray m = mult.get(t);
-            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
-                    .setMultipliers(cfg.granularity().expand(m, model.tensor(t).shape()));
-            lastMultipliers.put(t, m.reshape(-1).toDoubleVector());
-            summary.add(new UnitSummary(t, units.get(t).meanNumber().doubleValue(), m.minNumber().doubleValue(),
-                    m.meanNumber().doubleValue(), m.maxNumber().doubleValue(), imp.seeded().get(t)));
+            INDArray mt = m.multipliers().get(t);
+            lastMultipliers.put(t, mt.reshape(-1).toDoubleVector());
+            summary.add(new UnitSummary(t, m.units().get(t).meanNumber().doubleValue(), mt.minNumber().doubleValue(),
+                    mt.meanNumber().doubleValue(), mt.maxNumber().doubleValue(), m.seeded().get(t)));
         }
         log.printf("[tune] step %d: importance refreshed on %d general batches (%d units' tensors)%n", step, probe.size(),
                 trainable.size());

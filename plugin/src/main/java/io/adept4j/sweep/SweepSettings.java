@@ -86,17 +86,7 @@ public record SweepSettings(RunConfig base, AdeptSpace space, String search, int
                 throw new IllegalArgumentException("unknown sweep key '" + k + "'; known: " + String.join(", ", new java.util.TreeSet<>(TOP)));
             }
         }
-        RunConfig base = RunConfig.defaults();
-        if (root.has("run")) {
-            Path tmp = Files.createTempFile("adept-sweep-run", ".json");
-            try {
-                Files.writeString(tmp, root.get("run").toString());
-                base = RunConfig.load(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
-        base = base.with(runOverrides);
+        RunConfig base = RunConfig.fromTree(root.get("run"), "sweep config " + file + ", section 'run'").with(runOverrides);
         if (!root.has("space") || !root.get("space").isObject() || root.get("space").isEmpty()) {
             throw new IllegalArgumentException("sweep config " + file + " needs a 'space' section naming at least one knob");
         }

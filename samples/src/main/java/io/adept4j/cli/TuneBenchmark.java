@@ -13,9 +13,7 @@ import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.SelectiveExpander;
 import io.adept4j.stage2.ContinuousPolicy;
 import io.adept4j.stage2.Granularity;
-import io.adept4j.stage2.SplitLearningRateGradientUpdater;
 import io.adept4j.stage2.SplitLearningRateUpdater;
-import io.adept4j.stage2.UnitImportance;
 import io.adept4j.train.ParameterOptimizer;
 import io.adept4j.train.WarmupCosineSchedule;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -130,17 +128,10 @@ final class TuneBenchmark {
         return m;
     }
 
-    private static void refresh(CausalLm lm, io.adept4j.stage1.ExpansionManifest manifest, List<DataSet> probe, List<String> copies, ParameterOptimizer split) {
-        UnitImportance.Result imp = UnitImportance.compute(lm, probe, copies, io.adept4j.stage2.AdeptTrainer.seedMap(manifest, lm));
-        Map<String, INDArray> units = new LinkedHashMap<>();
-        for (String t : copies) {
-            units.put(t, imp.units(t, Granularity.NEURON));
-        }
-        Map<String, INDArray> mult = new ContinuousPolicy().multipliers(units);
-        for (String t : copies) {
-            ((SplitLearningRateGradientUpdater) split.updater(t, lm.tensor(t)))
-                    .setMultipliers(Granularity.NEURON.expand(mult.get(t), lm.tensor(t).shape()));
-        }
+    private static void refresh(CausalLm lm, io.adept4j.stage1.ExpansionManifest manifest, List<DataSet> probe,
+                                List<String> copies, ParameterOptimizer split) {
+        io.adept4j.stage2.AdeptTrainer.applyImportance(lm, probe, copies, io.adept4j.stage2.AdeptTrainer.seedMap(manifest, lm),
+                split, Granularity.NEURON, new ContinuousPolicy());
     }
 
     private static double time(Runnable r) {
