@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,8 +15,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +29,10 @@ import java.util.TreeMap;
 /**
  * The Hugging Face safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
  * dtype, shape and byte range ({@code data_offsets}, relative to the end of the header), an optional
- * {@code __metadata__} map of strings, then the raw little-endian data. Reading memory-maps the file (a multi-GB
- * checkpoint does not need its size in heap) and converts F32/F16/BF16 to F32; every structural defect is an
- * {@link IOException} naming the file and the tensor.
+ * {@code __metadata__} map of strings, then the raw little-endian data. Reading memory-maps the file and decodes one
+ * tensor at a time into an off-heap F32 array ({@link #open}), so a multi-GB checkpoint needs neither its size in heap
+ * nor all of it in native memory at once; F32, F16 and BF16 are accepted. Every structural defect is an
+ * {@link IOException} naming the file and the tensor, raised when the header is read, before any tensor is decoded.
  */
 public final class SafeTensors {
 
@@ -42,109 +47,186 @@ public final class SafeTensors {
     public record Contents(Map<String, INDArray> tensors, Map<String, String> metadata) {
     }
 
+    /** One tensor's header entry. */
+    public record Entry(String name, String dtype, long[] shape, long begin, long end) {
+        /** Number of values. */
+        public long count() {
+            return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        }
+    }
+
+    /** Produces the tensor to write under a name (called once per name, in write order). */
+    @FunctionalInterface
+    public interface TensorSource {
+        INDArray get(String name) throws IOException;
+    }
+
     private SafeTensors() {
+    }
+
+    /** An open, validated file whose tensors are decoded on request. */
+    public static final class Reader implements Closeable {
+        private final Path file;
+        private final FileChannel channel;
+        private final long dataStart;
+        private final Map<String, Entry> entries;
+        private final Map<String, String> metadata;
+
+        private Reader(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
+                       Map<String, String> metadata) {
+            this.file = file;
+            this.channel = channel;
+            this.dataStart = dataStart;
+            this.entries = entries;
+            this.metadata = metadata;
+        }
+
+        /** The file. */
+        public Path file() {
+            return file;
+        }
+
+        /** Tensor entries in header order. */
+        public Map<String, Entry> entries() {
+            return Collections.unmodifiableMap(entries);
+        }
+
+        /** The {@code __metadata__} strings (empty when absent). */
+        public Map<String, String> metadata() {
+            return Collections.unmodifiableMap(metadata);
+        }
+
+        /** Decodes one tensor to a new F32 off-heap array (the caller owns it and may close it). */
+        public INDArray read(String name) throws IOException {
+            Entry e = entries.get(name);
+            if (e == null) {
+                throw new IOException(file + " holds no tensor " + name);
+            }
+            return decode(channel, dataStart + e.begin(), e.count(), e.dtype(), e.shape());
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** Opens a file and validates its whole header (dtypes, shapes, offsets, overlaps). */
+    public static Reader open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no safetensors file at " + file);
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return parse(file, ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static Reader parse(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new IOException(file + ": too short for a safetensors header (" + size + " bytes)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
+            throw new IOException(file + ": bad header length " + headerLen + " (file has " + size + " bytes)");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        ch.read(hb, 8);
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + ": the header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw new IOException(file + ": the header is not a JSON object");
+        }
+        long dataStart = 8 + headerLen;
+        long dataLen = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals(METADATA)) {
+                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataLen));
+        }
+        requireNoOverlap(file, entries.values());
+        return new Reader(file, ch, dataStart, entries, metadata);
+    }
+
+    private static Entry entry(Path file, String name, JsonNode t, long dataLen) throws IOException {
+        String dtype = t.path("dtype").asText();
+        int width = switch (dtype) {
+            case "F32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> throw new IOException(file + ": tensor " + name + " has dtype '" + dtype
+                    + "'; supported: F32, F16, BF16");
+        };
+        JsonNode shapeNode = t.path("shape");
+        JsonNode offs = t.path("data_offsets");
+        if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
+            throw new IOException(file + ": tensor " + name + " lacks a shape or data_offsets [begin, end]");
+        }
+        long[] shape = new long[shapeNode.size()];
+        long count = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shapeNode.get(i).asLong();
+            if (shape[i] < 0) {
+                throw new IOException(file + ": tensor " + name + " has a negative dimension");
+            }
+            count *= shape[i];
+        }
+        long begin = offs.get(0).asLong();
+        long end = offs.get(1).asLong();
+        if (begin < 0 || end < begin || end > dataLen) {
+            throw new IOException(file + ": tensor " + name + " has offsets [" + begin + ", " + end
+                    + "] outside the data section of " + dataLen + " bytes");
+        }
+        if (end - begin != count * width) {
+            throw new IOException(file + ": tensor " + name + " spans " + (end - begin) + " bytes but its shape "
+                    + Arrays.toString(shape) + " of " + dtype + " needs " + count * width);
+        }
+        return new Entry(name, dtype, shape, begin, end);
     }
 
     /** Reads every tensor of one file. */
     public static Contents read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("no safetensors file at " + file);
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": too short for a safetensors header (" + size + " bytes)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
-                throw new IOException(file + ": bad header length " + headerLen + " (file has " + size + " bytes)");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            ch.read(hb, 8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IOException(file + ": the header is not valid JSON: " + e.getOriginalMessage());
-            }
-            if (header == null || !header.isObject()) {
-                throw new IOException(file + ": the header is not a JSON object");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<long[]> ranges = new ArrayList<>();
-            List<String> rangeNames = new ArrayList<>();
+        try (Reader r = open(file)) {
             Map<String, INDArray> tensors = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals(METADATA)) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                String name = e.getKey();
-                JsonNode t = e.getValue();
-                String dtype = t.path("dtype").asText();
-                int width = switch (dtype) {
-                    case "F32" -> 4;
-                    case "F16", "BF16" -> 2;
-                    default -> throw new IOException(file + ": tensor " + name + " has dtype '" + dtype
-                            + "'; supported: F32, F16, BF16");
-                };
-                JsonNode shapeNode = t.path("shape");
-                JsonNode offs = t.path("data_offsets");
-                if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-                    throw new IOException(file + ": tensor " + name + " lacks a shape or data_offsets [begin, end]");
-                }
-                long[] shape = new long[shapeNode.size()];
-                long count = 1;
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shapeNode.get(i).asLong();
-                    if (shape[i] < 0) {
-                        throw new IOException(file + ": tensor " + name + " has a negative dimension");
-                    }
-                    count *= shape[i];
-                }
-                long begin = offs.get(0).asLong();
-                long end = offs.get(1).asLong();
-                if (begin < 0 || end < begin || end > dataLen) {
-                    throw new IOException(file + ": tensor " + name + " has offsets [" + begin + ", " + end
-                            + "] outside the data section of " + dataLen + " bytes");
-                }
-                if (end - begin != count * width) {
-                    throw new IOException(file + ": tensor " + name + " spans " + (end - begin) + " bytes but its shape "
-                            + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + count * width);
-                }
-                ranges.add(new long[]{begin, end});
-                rangeNames.add(name);
-                tensors.put(name, decode(ch, dataStart + begin, count, dtype, shape));
+            for (String name : r.entries().keySet()) {
+                tensors.put(name, r.read(name));
             }
-            requireNoOverlap(file, ranges, rangeNames);
-            return new Contents(tensors, metadata);
+            return new Contents(tensors, new LinkedHashMap<>(r.metadata()));
         }
     }
 
-    private static void requireNoOverlap(Path file, List<long[]> ranges, List<String> names) throws IOException {
-        TreeMap<Long, Integer> byStart = new TreeMap<>();
-        for (int i = 0; i < ranges.size(); i++) {
-            if (ranges.get(i)[1] > ranges.get(i)[0]) {
-                Integer other = byStart.put(ranges.get(i)[0], i);
+    private static void requireNoOverlap(Path file, Iterable<Entry> entries) throws IOException {
+        TreeMap<Long, Entry> byStart = new TreeMap<>();
+        for (Entry e : entries) {
+            if (e.end() > e.begin()) {
+                Entry other = byStart.put(e.begin(), e);
                 if (other != null) {
-                    throw new IOException(file + ": tensors " + names.get(other) + " and " + names.get(i) + " overlap");
+                    throw new IOException(file + ": tensors " + other.name() + " and " + e.name() + " overlap");
                 }
             }
         }
         long lastEnd = -1;
         String last = null;
-        for (Map.Entry<Long, Integer> e : byStart.entrySet()) {
-            long[] r = ranges.get(e.getValue());
-            if (r[0] < lastEnd) {
-                throw new IOException(file + ": tensors " + last + " and " + names.get(e.getValue()) + " overlap");
+        for (Entry e : byStart.values()) {
+            if (e.begin() < lastEnd) {
+                throw new IOException(file + ": tensors " + last + " and " + e.name() + " overlap");
             }
-            lastEnd = r[1];
-            last = names.get(e.getValue());
+            lastEnd = e.end();
+            last = e.name();
         }
     }
 
@@ -154,6 +236,9 @@ public final class SafeTensors {
         }
         // Decoded straight into the array's off-heap buffer: a large checkpoint needs no heap copy of a tensor.
         INDArray arr = Nd4j.create(DataType.FLOAT, shape, 'c');
+        if (count == 0) {
+            return arr;
+        }
         java.nio.FloatBuffer dst = arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         long bytes = count * (dtype.equals("F32") ? 4 : 2);
         MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, pos, bytes);
@@ -195,17 +280,30 @@ public final class SafeTensors {
 
     /** Writes F32 tensors (sorted by name, 8-byte aligned header) with optional metadata. */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        write(file, shapes, metadata, tensors::get);
+    }
+
+    /**
+     * Writes F32 tensors one at a time: {@code source} is asked for each name in name order, after the header is
+     * written, so a writer of a large checkpoint holds one tensor at a time. The file appears atomically when complete.
+     *
+     * @throws IOException naming a tensor whose shape differs from the declared one
+     */
+    public static void write(Path file, Map<String, long[]> shapes, Map<String, String> metadata, TensorSource source)
+            throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             header.put(METADATA, new TreeMap<>(metadata));
         }
         long offset = 0;
-        TreeMap<String, INDArray> sorted = new TreeMap<>(tensors);
-        for (Map.Entry<String, INDArray> e : sorted.entrySet()) {
-            long n = e.getValue().length() * 4;
+        TreeMap<String, long[]> sorted = new TreeMap<>(shapes);
+        for (Map.Entry<String, long[]> e : sorted.entrySet()) {
+            long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b) * 4;
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("dtype", "F32");
-            t.put("shape", e.getValue().shape());
+            t.put("shape", e.getValue());
             t.put("data_offsets", new long[]{offset, offset + n});
             header.put(e.getKey(), t);
             offset += n;
@@ -221,45 +319,145 @@ public final class SafeTensors {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(head.flip());
-            for (INDArray a : sorted.values()) {
-                float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-                ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(v);
+            for (Map.Entry<String, long[]> e : sorted.entrySet()) {
+                INDArray a = source.get(e.getKey());
+                if (a == null || !Arrays.equals(a.shape(), e.getValue())) {
+                    throw new IOException("tensor " + e.getKey() + " has shape "
+                            + (a == null ? "(missing)" : Arrays.toString(a.shape())) + ", declared "
+                            + Arrays.toString(e.getValue()));
+                }
+                writeData(ch, a);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeData(FileChannel ch, INDArray a) throws IOException {
+        if (a.length() == 0) {
+            return;
+        }
+        boolean direct = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView()
+                && a.data().length() == a.length() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        INDArray src = direct ? a : a.castTo(DataType.FLOAT).dup('c');
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            ByteBuffer b = src.data().asNio(); // the off-heap buffer itself: no heap copy
+            b.position(0).limit((int) (src.length() * 4));
+            while (b.hasRemaining()) {
                 ch.write(b);
             }
+        } else {
+            float[] v = src.data().asFloat();
+            ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(v);
+            ch.write(b);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
-     * Reads a checkpoint folder: {@code model.safetensors}, or the shards listed in {@code model.safetensors.index.json}
+     * An open checkpoint folder: {@code model.safetensors}, or the shards listed in {@code model.safetensors.index.json}
      * (every tensor of its {@code weight_map} must be in the shard it names).
      */
-    public static Contents readCheckpoint(Path dir) throws IOException {
-        Path index = dir.resolve("model.safetensors.index.json");
-        if (!Files.isRegularFile(index)) {
-            return read(dir.resolve("model.safetensors"));
+    public static final class Checkpoint implements Closeable {
+        private final Map<String, Reader> byTensor;
+        private final List<Reader> shards;
+
+        private Checkpoint(Map<String, Reader> byTensor, List<Reader> shards) {
+            this.byTensor = byTensor;
+            this.shards = shards;
         }
-        JsonNode idx = JSON.readTree(index.toFile());
-        JsonNode map = idx.path("weight_map");
-        if (!map.isObject() || map.isEmpty()) {
-            throw new IOException(index + ": no weight_map");
+
+        /** Every tensor's entry, by name. */
+        public Map<String, Entry> entries() {
+            Map<String, Entry> m = new LinkedHashMap<>();
+            byTensor.forEach((k, r) -> m.put(k, r.entries().get(k)));
+            return m;
         }
-        Map<String, List<String>> byShard = new LinkedHashMap<>();
-        map.fields().forEachRemaining(e -> byShard.computeIfAbsent(e.getValue().asText(), k -> new ArrayList<>()).add(e.getKey()));
-        Map<String, INDArray> all = new LinkedHashMap<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> s : byShard.entrySet()) {
-            Contents c = read(dir.resolve(s.getKey()));
-            for (String t : s.getValue()) {
-                INDArray a = c.tensors().get(t);
-                if (a == null) {
-                    throw new IOException(index + " lists tensor " + t + " in " + s.getKey() + ", which does not hold it");
-                }
-                all.put(t, a);
+
+        /** Metadata of all shards merged. */
+        public Map<String, String> metadata() {
+            Map<String, String> m = new LinkedHashMap<>();
+            shards.forEach(s -> m.putAll(s.metadata()));
+            return m;
+        }
+
+        /** Decodes one tensor (F32, off-heap). */
+        public INDArray read(String name) throws IOException {
+            Reader r = byTensor.get(name);
+            if (r == null) {
+                throw new IOException("the checkpoint holds no tensor " + name);
             }
-            metadata.putAll(c.metadata());
+            return r.read(name);
         }
-        return new Contents(all, metadata);
+
+        @Override
+        public void close() throws IOException {
+            for (Reader r : shards) {
+                r.close();
+            }
+        }
+    }
+
+    /** Opens a checkpoint folder (one file or shards), validating every header. */
+    public static Checkpoint openCheckpoint(Path dir) throws IOException {
+        Path index = dir.resolve("model.safetensors.index.json");
+        List<Reader> shards = new ArrayList<>();
+        Map<String, Reader> byTensor = new LinkedHashMap<>();
+        try {
+            if (!Files.isRegularFile(index)) {
+                Path single = dir.resolve("model.safetensors");
+                if (!Files.isRegularFile(single)) {
+                    throw new IOException(dir + " has neither model.safetensors nor model.safetensors.index.json");
+                }
+                Reader r = open(single);
+                shards.add(r);
+                r.entries().keySet().forEach(k -> byTensor.put(k, r));
+                return new Checkpoint(byTensor, shards);
+            }
+            JsonNode idx;
+            try {
+                idx = JSON.readTree(index.toFile());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException(index + " is not valid JSON: " + e.getOriginalMessage());
+            }
+            JsonNode map = idx.path("weight_map");
+            if (!map.isObject() || map.isEmpty()) {
+                throw new IOException(index + ": no weight_map");
+            }
+            Map<String, Reader> byFile = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String shard = e.getValue().asText();
+                Reader r = byFile.get(shard);
+                if (r == null) {
+                    r = open(dir.resolve(shard));
+                    byFile.put(shard, r);
+                    shards.add(r);
+                }
+                if (!r.entries().containsKey(e.getKey())) {
+                    throw new IOException(index + " lists tensor " + e.getKey() + " in " + shard + ", which does not hold it");
+                }
+                byTensor.put(e.getKey(), r);
+            }
+            return new Checkpoint(byTensor, shards);
+        } catch (IOException | RuntimeException e) {
+            for (Reader r : shards) {
+                r.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Reads every tensor of a checkpoint folder (see {@link #openCheckpoint}). */
+    public static Contents readCheckpoint(Path dir) throws IOException {
+        try (Checkpoint c = openCheckpoint(dir)) {
+            Map<String, INDArray> all = new LinkedHashMap<>();
+            for (String name : c.entries().keySet()) {
+                all.put(name, c.read(name));
+            }
+            return new Contents(all, c.metadata());
+        }
     }
 }

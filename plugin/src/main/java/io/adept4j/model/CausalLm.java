@@ -191,9 +191,10 @@ public final class CausalLm {
             // Rotary embedding as one rotation matrix per position, applied by a batched matmul over positions:
             // row-vector out = in · M_t with out[j] = in[j]·cos − in[j+h]·sin, out[j+h] = in[j+h]·cos + in[j]·sin.
             double[][][] rot = new double[t][hd][hd];
+            double[] inv = c.inverseFrequencies();
             for (int p = 0; p < t; p++) {
                 for (int j = 0; j < half; j++) {
-                    double angle = p / Math.pow(c.ropeTheta(), (2.0 * j) / hd);
+                    double angle = p * inv[j];
                     double cos = Math.cos(angle);
                     double sin = Math.sin(angle);
                     rot[p][j][j] = cos;

@@ -2,6 +2,7 @@ package io.adept4j.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.adept4j.datavec.tokenize.TokenizerSpec;
 
@@ -27,6 +28,7 @@ import java.util.List;
  * @param qkNorm        per-head RMSNorm of queries and keys (Qwen3)
  * @param attentionBias biases on q/k/v projections (Qwen2)
  * @param tokenizer     the tokenizer the model was trained with
+ * @param ropeScaling   rotary frequency scaling, or null for none
  */
 public record LmConfig(
         @JsonProperty("vocabSize") int vocabSize,
@@ -42,7 +44,8 @@ public record LmConfig(
         @JsonProperty("tieEmbeddings") boolean tieEmbeddings,
         @JsonProperty("qkNorm") boolean qkNorm,
         @JsonProperty("attentionBias") boolean attentionBias,
-        @JsonProperty("tokenizer") TokenizerSpec tokenizer) {
+        @JsonProperty("tokenizer") TokenizerSpec tokenizer,
+        @JsonProperty("ropeScaling") @JsonInclude(JsonInclude.Include.NON_NULL) RopeScaling ropeScaling) {
 
     @JsonCreator
     public LmConfig {
@@ -76,6 +79,14 @@ public record LmConfig(
         }
     }
 
+    /** A model without rotary scaling. */
+    public LmConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int numKvHeads, int headDim,
+                    int intermediateSize, int maxSeqLen, double ropeTheta, double rmsNormEps, boolean tieEmbeddings,
+                    boolean qkNorm, boolean attentionBias, TokenizerSpec tokenizer) {
+        this(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize, maxSeqLen, ropeTheta,
+                rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, null);
+    }
+
     /**
      * The usual construction: {@code headDim = hidden / heads} (which must divide), SwiGLU width about 8/3·d rounded up
      * to a multiple of 32, theta 10000, eps 1e-5, tied embeddings.
@@ -105,7 +116,18 @@ public record LmConfig(
     /** The same model with another number of blocks (what expansion produces). */
     public LmConfig withNumLayers(int layers) {
         return new LmConfig(vocabSize, hiddenSize, layers, numHeads, numKvHeads, headDim, intermediateSize, maxSeqLen,
-                ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer);
+                ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, ropeScaling);
+    }
+
+    /** The same model with another tokenizer spec (same vocabulary size). */
+    public LmConfig withTokenizer(TokenizerSpec spec) {
+        return new LmConfig(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
+                maxSeqLen, ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, spec, ropeScaling);
+    }
+
+    /** Rotary inverse frequencies, scaling applied ({@link RopeScaling#inverseFrequencies}). */
+    public double[] inverseFrequencies() {
+        return RopeScaling.inverseFrequencies(headDim, ropeTheta, ropeScaling);
     }
 
     /** Throws when a sequence length exceeds the rotary table. */

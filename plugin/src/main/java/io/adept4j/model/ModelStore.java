@@ -2,6 +2,9 @@ package io.adept4j.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.adept4j.datavec.tokenize.HfTokenizer;
+import io.adept4j.datavec.tokenize.TokenizerSpec;
+import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.listeners.AtomicDirectory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,7 +17,9 @@ import java.util.Map;
 /**
  * A saved model is a folder: {@code config.json} (the {@link LmConfig}, with the tokenizer spec inside),
  * {@code weights.zip} (every tensor by its Hugging Face name, see {@link TensorArchive}) and {@code graph.sdz} (the
- * SameDiff graph of the blocks, for inspection with DL4J tools; loading rebuilds the graph from config and weights).
+ * SameDiff graph of the blocks, for inspection with DL4J tools; loading rebuilds the graph from config and weights;
+ * an imported model has none until it is saved again). A model whose tokenizer was read from a Hugging Face
+ * {@code tokenizer.json} carries that file; reading the config loads it, so {@code Tokenizers.fromSpec} finds it.
  */
 public final class ModelStore {
 
@@ -33,10 +38,22 @@ public final class ModelStore {
     /** Saves atomically: the folder is replaced only once everything is written. */
     public static void save(CausalLm model, Path dir) throws IOException {
         AtomicDirectory.write(dir, tmp -> {
-            JSON.writeValue(tmp.resolve(CONFIG).toFile(), model.config());
+            writeConfig(tmp, model.config());
             TensorArchive.write(tmp.resolve(WEIGHTS), model.weights());
             model.sameDiff().save(tmp.resolve(GRAPH).toFile(), false);
         });
+    }
+
+    /**
+     * Writes {@code config.json} into a folder being written, and the tokenizer file when the model's tokenizer was
+     * read from one.
+     */
+    public static void writeConfig(Path dir, LmConfig config) throws IOException {
+        JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
+        TokenizerSpec spec = config.tokenizer();
+        if (spec != null && HfTokenizer.KIND.equals(spec.kind())) {
+            Files.write(dir.resolve(HfTokenizer.FILE), ((HfTokenizer) Tokenizers.fromSpec(spec)).json());
+        }
     }
 
     /** Reads a model's config. */
@@ -45,11 +62,21 @@ public final class ModelStore {
         if (!Files.isRegularFile(f)) {
             throw new IllegalArgumentException("not a model folder (no " + CONFIG + "): " + dir);
         }
+        LmConfig c;
         try {
-            return JSON.readValue(f.toFile(), LmConfig.class);
+            c = JSON.readValue(f.toFile(), LmConfig.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException("corrupt " + f + ": " + e.getOriginalMessage(), e);
         }
+        TokenizerSpec spec = c.tokenizer();
+        if (spec != null && HfTokenizer.KIND.equals(spec.kind())) {
+            HfTokenizer t = HfTokenizer.load(dir.resolve(HfTokenizer.FILE), spec.vocabSize(), spec.endOfTextId());
+            if (!t.spec().equals(spec)) {
+                throw new IOException(dir.resolve(HfTokenizer.FILE) + " is not the tokenizer " + CONFIG
+                        + " was saved with (sha256 " + t.spec().fingerprint() + " vs " + spec.fingerprint() + ")");
+            }
+        }
+        return c;
     }
 
     /** Loads a model for sequences of its full length ({@code maxSeqLen}). */

@@ -30,20 +30,58 @@ public final class TensorArchive {
 
     /** Writes the tensors in map order. */
     public static void write(Path file, Map<String, INDArray> tensors) throws IOException {
-        try (OutputStream fo = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-             ZipOutputStream zip = new ZipOutputStream(fo)) {
-            zip.setLevel(0);
+        try (Writer w = new Writer(file)) {
             for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-                // Nd4j.write closes the stream it is given: serialise to memory first.
-                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-                Nd4j.write(buf, e.getValue());
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                buf.writeTo(zip);
-                zip.closeEntry();
+                w.put(e.getKey(), e.getValue());
             }
-            zip.putNextEntry(new ZipEntry(INDEX));
-            zip.write(String.join("\n", tensors.keySet()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Writes tensors one at a time (an importer streams a large checkpoint through it without holding it all). The
+     * index entry is written on {@link #close()}; an archive whose writer did not close is detected as truncated.
+     */
+    public static final class Writer implements java.io.Closeable {
+        private final ZipOutputStream zip;
+        private final java.util.List<String> names = new java.util.ArrayList<>();
+
+        /** Creates (or replaces) the file. */
+        public Writer(Path file) throws IOException {
+            zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20));
+            zip.setLevel(0);
+        }
+
+        /** Appends one tensor. */
+        public void put(String name, INDArray value) throws IOException {
+            zip.putNextEntry(new ZipEntry(name));
+            Nd4j.write(new BufferedOutputStream(new NonClosing(zip), 1 << 16), value); // streams from the off-heap buffer: no heap copy of the tensor
             zip.closeEntry();
+            names.add(name);
+        }
+
+        @Override
+        public void close() throws IOException {
+            zip.putNextEntry(new ZipEntry(INDEX));
+            zip.write(String.join("\n", names).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.close();
+        }
+    }
+
+    /** Nd4j.write/read close the stream they are given; a zip entry must stay open. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 
@@ -68,8 +106,13 @@ public final class TensorArchive {
                     continue;
                 }
                 try {
-                    byte[] bytes = zip.readAllBytes();
-                    out.put(entry.getName(), Nd4j.read(new java.io.ByteArrayInputStream(bytes)));
+                    InputStream entryIn = new java.io.FilterInputStream(zip) {
+                        @Override
+                        public void close() {
+                            // the zip stream stays open for the next entry
+                        }
+                    };
+                    out.put(entry.getName(), Nd4j.read(new BufferedInputStream(entryIn, 1 << 16)));
                 } catch (RuntimeException e) {
                     throw new IOException("corrupt tensor '" + entry.getName() + "' in " + file + ": " + e.getMessage(), e);
                 }

@@ -13,13 +13,13 @@ import java.util.Map;
  * formulas of RMSNorm, rotary embedding (rotate-half), grouped-query attention by repeating key/value heads, causal
  * softmax, and SwiGLU. Used to check the graph's logits.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
 
     private ReferenceForward() {
     }
 
     /** Logits {@code [T, V]} for one sequence of ids, in double precision. */
-    static INDArray logits(LmConfig c, Map<String, INDArray> w, int[] ids) {
+    public static INDArray logits(LmConfig c, Map<String, INDArray> w, int[] ids) {
         int t = ids.length;
         int d = c.hiddenSize();
         int hd = c.headDim();
@@ -44,8 +44,9 @@ final class ReferenceForward {
                     qh = rms(qh, w.get(LlamaLayout.qNorm(i)), c.rmsNormEps());
                     kh = rms(kh, w.get(LlamaLayout.kNorm(i)), c.rmsNormEps());
                 }
-                qh = rope(qh, c.ropeTheta());
-                kh = rope(kh, c.ropeTheta());
+                double[] freq = frequencies(c);
+                qh = rope(qh, freq);
+                kh = rope(kh, freq);
                 INDArray scores = qh.mmul(kh.transpose()).divi(Math.sqrt(hd));
                 for (int a = 0; a < t; a++) {
                     for (int b = a + 1; b < t; b++) {
@@ -86,15 +87,46 @@ final class ReferenceForward {
         return out;
     }
 
+    /**
+     * Rotary frequencies per dimension pair as transformers computes them: {@code θ^(−2j/d)}, then divided by the factor
+     * for linear scaling; for llama3 scaling divided by the factor when the wavelength exceeds
+     * {@code original/low_freq_factor}, kept when it is under {@code original/high_freq_factor}, interpolated between.
+     */
+    static double[] frequencies(LmConfig c) {
+        int hd = c.headDim();
+        double[] f = new double[hd / 2];
+        RopeScaling s = c.ropeScaling();
+        for (int j = 0; j < f.length; j++) {
+            double base = Math.pow(c.ropeTheta(), -(2.0 * j) / hd);
+            if (s == null) {
+                f[j] = base;
+            } else if (s.type().equals("linear")) {
+                f[j] = base / s.factor();
+            } else {
+                double wavelength = 2 * Math.PI / base;
+                double ratio = s.originalMaxPositionEmbeddings() / wavelength; // cycles within the original context
+                if (ratio < s.lowFreqFactor()) {
+                    f[j] = base / s.factor();
+                } else if (ratio > s.highFreqFactor()) {
+                    f[j] = base;
+                } else {
+                    double mix = (ratio - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                    f[j] = mix * base + (1 - mix) * base / s.factor();
+                }
+            }
+        }
+        return f;
+    }
+
     /** Rotary embedding with rotate-half, written element by element. */
-    static INDArray rope(INDArray x, double theta) {
+    static INDArray rope(INDArray x, double[] freq) {
         int t = x.rows();
         int hd = x.columns();
         int half = hd / 2;
         INDArray out = x.dup();
         for (int p = 0; p < t; p++) {
             for (int j = 0; j < half; j++) {
-                double ang = p / Math.pow(theta, (2.0 * j) / hd);
+                double ang = p * freq[j];
                 double a = x.getDouble(p, j);
                 double b = x.getDouble(p, j + half);
                 out.putScalar(p, j, a * Math.cos(ang) - b * Math.sin(ang));

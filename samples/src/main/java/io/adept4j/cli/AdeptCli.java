@@ -14,6 +14,7 @@ import java.io.PrintWriter;
         versionProvider = Version.class,
         description = "ADEPT continual pretraining for Deeplearning4j: probe, expand, unit importance, decoupled tuning.",
         subcommands = {CorpusCommand.class, PretrainCommand.class, EvalCommand.class, ProbeCommand.class, ExpandCommand.class, TuneCommand.class, RunCommand.class, SweepCommand.class,
+                ImportCommand.class, ExportCommand.class,
                 BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AdeptCli extends CommandGroup {

@@ -1,6 +1,7 @@
 package io.adept4j.datavec.tokenize;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.Map;
@@ -13,11 +14,14 @@ import java.util.Objects;
  * @param kind          registry name, e.g. {@code bpe} or {@code byte}
  * @param vocabSize     number of ids, special tokens included
  * @param specialTokens special token string to id
+ * @param fingerprint   for tokenizers read from a file ({@code tokenizer.json}): the SHA-256 of that file; null for
+ *                      built-in tokenizers, which the kind and size fully determine
  */
 public record TokenizerSpec(
         @JsonProperty("kind") String kind,
         @JsonProperty("vocabSize") int vocabSize,
-        @JsonProperty("specialTokens") Map<String, Integer> specialTokens) {
+        @JsonProperty("specialTokens") Map<String, Integer> specialTokens,
+        @JsonProperty("fingerprint") @JsonInclude(JsonInclude.Include.NON_NULL) String fingerprint) {
 
     /** The end-of-text special token that every built-in tokenizer has. */
     public static final String END_OF_TEXT = "<|endoftext|>";
@@ -35,6 +39,11 @@ public record TokenizerSpec(
                         + " outside the vocabulary [0," + vocabSize + ")");
             }
         }
+    }
+
+    /** A built-in tokenizer's spec (no file behind it). */
+    public TokenizerSpec(String kind, int vocabSize, Map<String, Integer> specialTokens) {
+        this(kind, vocabSize, specialTokens, null);
     }
 
     /** Id of {@link #END_OF_TEXT}. */

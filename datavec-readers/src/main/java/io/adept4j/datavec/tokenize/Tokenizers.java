@@ -13,6 +13,7 @@ public final class Tokenizers {
 
     private static final Map<String, IntFunction<Tokenizer>> KINDS = new LinkedHashMap<>();
     private static final Map<String, Tokenizer> CACHE = new ConcurrentHashMap<>();
+    private static final Map<TokenizerSpec, Tokenizer> LOADED = new ConcurrentHashMap<>();
 
     static {
         register(BpeTokenizer.KIND, BpeTokenizer::new);
@@ -64,8 +65,35 @@ public final class Tokenizers {
         return forSpecKey(kind, vocab);
     }
 
-    /** The tokenizer for a saved spec; fails if the built tokenizer's specials differ from the saved ones. */
+    /**
+     * Registers a tokenizer read from a file (its spec has a fingerprint), so that {@link #fromSpec} finds it. Loading
+     * a model folder that carries the file does this.
+     */
+    public static void registerLoaded(Tokenizer tokenizer) {
+        if (tokenizer.spec().fingerprint() == null) {
+            throw new IllegalArgumentException("only tokenizers read from a file (with a fingerprint) are registered");
+        }
+        LOADED.put(tokenizer.spec(), tokenizer);
+    }
+
+    /**
+     * The tokenizer for a saved spec; fails if the built tokenizer's specials differ from the saved ones, or, for a
+     * tokenizer read from a file, if that file has not been loaded.
+     */
     public static Tokenizer fromSpec(TokenizerSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("the model has no tokenizer (an import without tokenizer.json?): it"
+                    + " cannot read text");
+        }
+        if (spec.fingerprint() != null) {
+            Tokenizer t = LOADED.get(spec);
+            if (t == null) {
+                throw new TokenizerMismatchException("tokenizer " + spec.shortName() + " (file sha256 "
+                        + spec.fingerprint().substring(0, Math.min(12, spec.fingerprint().length()))
+                        + "…) is not loaded: load the model folder that carries its tokenizer.json");
+            }
+            return t;
+        }
         if (!KINDS.containsKey(spec.kind())) {
             throw new IllegalArgumentException("unknown tokenizer kind '" + spec.kind() + "'; known kinds: " + KINDS.keySet());
         }

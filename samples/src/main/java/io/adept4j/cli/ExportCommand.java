@@ -1,0 +1,38 @@
+package io.adept4j.cli;
+
+import io.adept4j.hf.HfExporter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code adept export}: an adept4j model folder (base, expanded or tuned) as a Hugging Face checkpoint. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a model folder as a Hugging Face checkpoint (config.json with the current num_hidden_layers,"
+                + " float32 model.safetensors with the expansion manifest as metadata, tokenizer.json when imported with one).")
+final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The adept4j model folder.")
+    Path model;
+
+    @Option(names = "--hf-out", required = true, paramLabel = "DIR", description = "The checkpoint folder to write.")
+    Path hfOut;
+
+    @Mixin
+    CommonOptions common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        HfExporter.Report r = HfExporter.export(model, hfOut);
+        spec.commandLine().getOut().printf("[export] %s with %d layers, %d tensors, %,d bytes%s%s; %.1f s; wrote %s%n",
+                r.family().architecture, r.layers(), r.tensors(), r.bytes(),
+                r.tokenizer() ? ", tokenizer.json" : " (no tokenizer.json: the model uses an adept4j tokenizer)",
+                r.manifest() ? ", expansion manifest" : "", r.seconds(), hfOut);
+        return 0;
+    }
+}
