@@ -53,7 +53,8 @@ public final class AtomicDirectory {
         return Files.exists(target);
     }
 
-    static void deleteRecursively(Path p) {
+    /** Deletes a file or folder tree if it exists. */
+    public static void deleteRecursively(Path p) {
         if (!Files.exists(p)) {
             return;
         }

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
-        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class, BenchCommand.Tune.class})
+        subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class, BenchCommand.Tune.class,
+                BenchCommand.Import.class})
 final class BenchCommand extends CommandGroup {
 
     /** Model sizes, sequence length and vocabulary shared by the per-size benchmarks. */
@@ -287,6 +288,46 @@ final class BenchCommand extends CommandGroup {
 
         private static double round(double v) {
             return Math.round(v * 1000) / 1000.0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Write a synthetic LLaMA-layout safetensors checkpoint and time its import; run with"
+                    + " JAVA_OPTS=-Xmx1g to check that a checkpoint larger than the heap imports.")
+    static final class Import implements Callable<Integer> {
+
+        @Option(names = "--size-mb", defaultValue = "1024", paramLabel = "MB", description = "Checkpoint size (default: ${DEFAULT-VALUE}).")
+        long sizeMb;
+
+        @Option(names = "--dtype", defaultValue = "BF16", paramLabel = "BF16|F32", description = "Stored dtype (default: ${DEFAULT-VALUE}).")
+        String dtype;
+
+        @Option(names = "--keep", description = "Keep the synthetic checkpoint and the imported model under --out.")
+        boolean keep;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (sizeMb < 1 || !(dtype.equals("BF16") || dtype.equals("F32"))) {
+                throw new IllegalArgumentException("--size-mb must be positive and --dtype BF16 or F32");
+            }
+            Path out = common.requireOut();
+            Path work = out.resolve("work");
+            Map<String, Object> row = ImportBenchmark.run(sizeMb << 20, dtype, work, spec.commandLine().getOut());
+            if (!keep) {
+                io.adept4j.listeners.AtomicDirectory.deleteRecursively(work);
+            }
+            Map<String, Object> bench = new LinkedHashMap<>();
+            bench.put("benchmark", "import");
+            bench.put("result", row);
+            JsonFiles.write(out, "bench.json", bench);
+            spec.commandLine().getOut().println(JsonFiles.toJson(bench));
+            return 0;
         }
     }
 }
