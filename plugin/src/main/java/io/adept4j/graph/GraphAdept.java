@@ -1,0 +1,145 @@
+package io.adept4j.graph;
+
+import io.adept4j.listeners.ProgressMeter;
+import io.adept4j.stage1.Placement;
+import io.adept4j.stage1.ProbeResult;
+import io.adept4j.stage2.TuneConfig;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four ADEPT steps on a DL4J {@code ComputationGraph}: probe its blocks on general data ({@link GraphProber}),
+ * copy the K least important ({@link GraphExpander}), and train only the copies on domain data with split learning
+ * rates refreshed from general-data importance ({@link ImportanceRefreshListener}). The base graph is not changed.
+ */
+public final class GraphAdept {
+
+    /** A point of a loss curve. */
+    public record Point(int step, double loss) {
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param generalBefore mean loss on the general validation batches before tuning (the base's: expansion preserves it)
+     * @param domainBefore  the same on the domain validation batches
+     */
+    public record Result(ProbeResult probe, GraphExpander.Expansion expansion, ComputationGraph model,
+                         double generalBefore, double domainBefore, double generalAfter, double domainAfter,
+                         List<Point> trainCurve, List<ImportanceRefreshListener.Refresh> refreshes, int steps,
+                         double trainSeconds) {
+    }
+
+    private GraphAdept() {
+    }
+
+    /**
+     * Runs ADEPT.
+     *
+     * @param blocks  the graph's blocks (null: found automatically with {@link GraphBlocks#find})
+     * @param k       blocks to copy
+     * @param general general-corpus batches (probe, importance and validation)
+     * @param domain  domain training batches (cycled for {@code cfg.steps()} iterations)
+     * @param domainValidation domain validation batches
+     * @param cfg     the same tuning settings as for a SameDiff model: steps, learning rate of the copies, refresh
+     *                interval, initial probe, granularity, policy, probe and validation batch counts
+     */
+    public static Result run(ComputationGraph base, List<GraphBlock> blocks, int k, DataSetIterator general,
+                             DataSetIterator domain, DataSetIterator domainValidation, TuneConfig cfg, PrintWriter log) {
+        List<GraphBlock> bs = blocks != null ? blocks : GraphBlocks.find(base);
+        if (k < 1 || k > bs.size()) {
+            throw new IllegalArgumentException("k = " + k + " but the graph has " + bs.size() + " blocks (1 ≤ k ≤ blocks)");
+        }
+        List<DataSet> generalBatches = GraphProber.take(general, Math.max(cfg.probeBatches(), cfg.evalBatches()));
+        List<DataSet> probeBatches = generalBatches.subList(0, Math.min(cfg.probeBatches(), generalBatches.size()));
+        List<DataSet> generalVal = generalBatches.subList(0, Math.min(cfg.evalBatches(), generalBatches.size()));
+        List<DataSet> domainVal = GraphProber.take(domainValidation, cfg.evalBatches());
+        if (domainVal.isEmpty()) {
+            throw new IllegalArgumentException("the domain validation iterator gave no batches");
+        }
+        ProbeResult probe = new GraphProber(cfg.probeBatches()).probe(base, bs, general);
+        for (ProbeResult.Layer l : probe.layers()) {
+            log.printf("[adept-graph] probe: block %d (%s)  ΔL %+.4f ± %.4f%n", l.index(), bs.get(l.index()).output(),
+                    l.deltaLoss(), l.stdErr());
+        }
+        GraphExpander.Expansion ex = GraphExpander.expand(base, bs, Placement.lowestDelta(probe, k), generalBatches.get(0));
+        log.printf("[adept-graph] copied blocks %s -> %d blocks; max |output diff| %.2e; %d trainable parameters%n",
+                ex.manifest().sources(), ex.blocks().size(), ex.manifest().maxAbsLogitDiff(),
+                ex.manifest().trainableTensors().stream().mapToLong(t -> ex.graph().getParam(t).length()).sum());
+        ComputationGraph cg = ex.graph();
+        for (String copy : ex.copyOf().keySet()) {
+            if (cg.getLayer(copy) != null) {
+                cg.setLearningRate(copy, cfg.learningRate());
+            }
+        }
+        double gBefore = meanScore(cg, generalVal);
+        double dBefore = meanScore(cg, domainVal);
+        Map<String, INDArray> seeds = cfg.decoupled() ? GraphImportance.seedImportance(base, probeBatches, ex.seedFrom()) : Map.of();
+        ImportanceRefreshListener refresh = new ImportanceRefreshListener(probeBatches, ex.manifest().trainableTensors(),
+                seeds, cfg.granularity(), cfg.lrPolicy(), cfg.refreshEvery());
+        List<TrainingListener> listeners = new ArrayList<>();
+        Collection<TrainingListener> existing = cg.getListeners();
+        if (existing != null) {
+            listeners.addAll(existing);
+        }
+        if (cfg.decoupled()) {
+            if (cfg.initialProbe()) {
+                refresh.refresh(cg);
+            }
+            listeners.add(refresh); // last: see its Javadoc
+        }
+        cg.setListeners(listeners);
+        List<Point> curve = new ArrayList<>();
+        ProgressMeter meter = new ProgressMeter("adept-graph", 0, cfg.steps(), log);
+        long t0 = System.nanoTime();
+        int every = Math.max(1, cfg.evalEvery());
+        for (int step = 1; step <= cfg.steps(); step++) {
+            if (!domain.hasNext()) {
+                if (!domain.resetSupported()) {
+                    throw new IllegalArgumentException("the domain iterator ran out after " + (step - 1)
+                            + " steps and cannot be reset");
+                }
+                domain.reset();
+            }
+            DataSet b = domain.next();
+            cg.fit(b);
+            double loss = cg.score();
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("training loss became " + loss + " at step " + step
+                        + "; lower the learning rate (" + cfg.learningRate() + ")");
+            }
+            meter.addTokens(b.numExamples());
+            curve.add(new Point(step, loss));
+            if (step % every == 0 || step == cfg.steps()) {
+                meter.print(step, String.format("loss %.4f", loss));
+            }
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        listeners.remove(refresh);
+        cg.setListeners(listeners);
+        double gAfter = meanScore(cg, generalVal);
+        double dAfter = meanScore(cg, domainVal);
+        log.printf("[adept-graph] general loss %.4f -> %.4f, domain loss %.4f -> %.4f, %d refreshes, %.1f s%n",
+                gBefore, gAfter, dBefore, dAfter, refresh.refreshes().size(), trainSeconds);
+        log.flush();
+        return new Result(probe, ex, cg, gBefore, dBefore, gAfter, dAfter, curve, refresh.refreshes(), cfg.steps(),
+                trainSeconds);
+    }
+
+    static double meanScore(ComputationGraph cg, List<DataSet> batches) {
+        double s = 0;
+        for (DataSet b : batches) {
+            s += cg.score(b, false);
+        }
+        return s / batches.size();
+    }
+}

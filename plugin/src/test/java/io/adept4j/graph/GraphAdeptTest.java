@@ -1,0 +1,274 @@
+package io.adept4j.graph;
+
+import io.adept4j.stage1.Placement;
+import io.adept4j.stage1.ProbeResult;
+import io.adept4j.stage2.SplitLearningRateUpdater;
+import io.adept4j.stage2.TuneConfig;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GraphAdeptTest {
+
+    static final int IN = 6;
+    static final int CLASSES = 3;
+
+    @TempDir
+    Path tmp;
+
+    /** Batches labelled by a linear teacher: class = argmax(x·T), inputs N(shift, 1). */
+    static List<DataSet> task(long seed, double shift, int batches, int size) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray teacher = Nd4j.randn(DataType.FLOAT, IN, CLASSES);
+        List<DataSet> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, size, IN).addi(shift);
+            INDArray cls = x.mmul(teacher).argMax(1);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, size, CLASSES);
+            for (int i = 0; i < size; i++) {
+                y.putScalar(i, cls.getInt(i), 1);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+
+    /** A base trained a little on the general task, so blocks differ in importance. */
+    static ComputationGraph trainedBase(int blocks) {
+        ComputationGraph cg = ResidualGraphs.residualMlp(IN, 8, 12, blocks, CLASSES, new Adam(1e-2), 7);
+        List<DataSet> general = task(1, 0, 8, 32);
+        for (int epoch = 0; epoch < 5; epoch++) {
+            general.forEach(cg::fit);
+        }
+        return cg;
+    }
+
+    /** The float bit patterns of an array in c order (a view's own elements only). */
+    static int[] bits(INDArray a) {
+        float[] f = a.dup('c').data().asFloat();
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            b[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return b;
+    }
+
+    static Map<String, INDArray> snapshot(ComputationGraph cg) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        cg.paramTable().forEach((k, v) -> m.put(k, v.dup()));
+        return m;
+    }
+
+    @Test
+    void blocksAreFoundAndProbingMatchesAGraphBuiltWithoutTheBlock() {
+        ComputationGraph cg = trainedBase(3);
+        List<GraphBlock> blocks = GraphBlocks.find(cg);
+        assertEquals(3, blocks.size());
+        assertEquals("embed", blocks.get(0).input());
+        assertEquals("b1_add", blocks.get(1).output());
+        assertEquals(List.of("b1_fc", "b1_out"), blocks.get(1).members());
+        assertEquals(List.of("b1_out"), blocks.get(1).outputLayers());
+
+        Map<String, INDArray> before = snapshot(cg);
+        List<DataSet> general = task(1, 0, 3, 32);
+        ProbeResult probe = new GraphProber(3).probe(cg, blocks, new ListDataSetIterator<>(general));
+        before.forEach((k, v) -> assertEquals(v, cg.getParam(k), k + " restored exactly"));
+
+        // Independent check of ΔL for block 1: a 2-block graph holding blocks 0 and 2.
+        ComputationGraph without = ResidualGraphs.residualMlp(IN, 8, 12, 2, CLASSES, new Adam(1e-2), 7);
+        for (String k : without.paramTable().keySet()) {
+            String src = k.startsWith("b1_") ? "b2_" + k.substring(3) : k;
+            without.getParam(k).assign(cg.getParam(src));
+        }
+        double base = 0;
+        double skipped = 0;
+        for (DataSet d : general) {
+            base += cg.score(d) / general.size();
+            skipped += without.score(d) / general.size();
+        }
+        assertEquals(skipped - base, probe.layers().get(1).deltaLoss(), 1e-5);
+        assertTrue(Math.abs(probe.layers().get(1).deltaLoss()) > 1e-4, "the block matters");
+    }
+
+    @Test
+    void expansionPreservesOutputsFreezesOriginalsAndSerialisesExactly() throws Exception {
+        ComputationGraph cg = trainedBase(3);
+        List<GraphBlock> blocks = GraphBlocks.find(cg);
+        DataSet check = task(2, 0, 1, 16).get(0);
+        Map<String, INDArray> baseParams = snapshot(cg);
+        GraphExpander.Expansion ex = GraphExpander.expand(cg, blocks, Placement.explicit(new int[]{0, 2}, 3), check);
+        ComputationGraph big = ex.graph();
+        assertTrue(ex.manifest().maxAbsLogitDiff() <= 1e-5, "max |Δ| " + ex.manifest().maxAbsLogitDiff());
+        assertEquals(5, ex.blocks().size());
+        assertEquals(List.of("b0_add", "b0_add_copy", "b1_add", "b2_add", "b2_add_copy"),
+                ex.blocks().stream().map(GraphBlock::output).toList());
+        assertEquals(List.of("b0_fc_copy_W", "b0_fc_copy_b", "b0_out_copy_W", "b0_out_copy_b", "b2_fc_copy_W",
+                "b2_fc_copy_b", "b2_out_copy_W", "b2_out_copy_b"), ex.manifest().trainableTensors().stream().sorted().toList());
+        assertEquals(ex.blocks(), GraphBlocks.find(big), "the expanded graph's blocks are found again, copies included");
+        baseParams.forEach((k, v) -> assertEquals(v, cg.getParam(k), "the base graph is untouched: " + k));
+
+        Map<String, INDArray> frozenBefore = snapshot(big);
+        List<DataSet> domain = task(3, 1.0, 4, 32);
+        for (int i = 0; i < 3; i++) {
+            domain.forEach(big::fit);
+        }
+        for (Map.Entry<String, INDArray> e : frozenBefore.entrySet()) {
+            boolean copy = ex.manifest().trainableTensors().contains(e.getKey());
+            if (copy) {
+                assertNotEquals(e.getValue(), big.getParam(e.getKey()), e.getKey() + " trains");
+            } else {
+                assertArrayEquals(bits(e.getValue()), bits(big.getParam(e.getKey())),
+                        e.getKey() + " frozen bit for bit");
+            }
+        }
+
+        File f = tmp.resolve("expanded.zip").toFile();
+        ModelSerializer.writeModel(big, f, true);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(f, true);
+        assertEquals(big.params(), back.params());
+        assertEquals(big.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray(), "updater state");
+        assertEquals(big.getConfiguration().toJson(), back.getConfiguration().toJson());
+        for (int i = 0; i < 2; i++) {
+            big.fit(domain.get(i));
+            back.fit(domain.get(i));
+        }
+        assertEquals(big.params(), back.params(), "training continues identically after the round trip");
+    }
+
+    @Test
+    void listenerImportanceEqualsImportanceFromComputeGradientAndScore() {
+        ComputationGraph cg = trainedBase(2);
+        List<DataSet> general = task(4, 0, 3, 16);
+        List<String> params = List.of("b0_fc_W", "b0_out_W", "b1_out_b", "embed_W");
+        Map<String, INDArray> viaListener = new GraphImportance().measure(cg, general, params, Map.of());
+        Map<String, INDArray> sums = new LinkedHashMap<>();
+        for (DataSet d : general) {
+            cg.setInputs(d.getFeatures());
+            cg.setLabels(d.getLabels());
+            cg.computeGradientAndScore();
+            for (String p : params) {
+                INDArray g = Nd4j.math().abs(cg.gradient().gradientForVariable().get(p).dup());
+                sums.merge(p, g, INDArray::add);
+            }
+        }
+        for (String p : params) {
+            INDArray direct = Nd4j.math().abs(cg.getParam(p).dup()).mul(sums.get(p).div(general.size()));
+            double diff = Nd4j.math().abs(direct.sub(viaListener.get(p))).maxNumber().doubleValue();
+            assertTrue(diff <= 1e-6 * Math.max(1, direct.maxNumber().doubleValue()), p + " differs by " + diff);
+            assertTrue(direct.sumNumber().doubleValue() > 0, p + " has importance");
+        }
+        assertEquals(0, cg.getListeners().size(), "the importance listener is detached afterwards");
+    }
+
+    @Test
+    void aZeroMaskOnOneLayerInAMergedUpdaterBlockFreezesExactlyThoseWeights() {
+        SplitLearningRateUpdater u = new SplitLearningRateUpdater(new Adam(1e-2));
+        ComputationGraph cg = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(IN).nOut(5).activation(Activation.TANH).updater(u).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).updater(u.clone()).build(), "a")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "b")
+                .setOutputs("out").build());
+        cg.init();
+        UpdaterBlock merged = cg.getUpdater(true).getUpdaterBlocks().stream()
+                .filter(b -> b.getLayersAndVariablesInBlock().size() == 4).findFirst().orElseThrow();
+        assertEquals(List.of("a_W", "a_b", "b_W", "b_b"), merged.getLayersAndVariablesInBlock().stream()
+                .map(p -> p.getLayer().getConfig().getLayerName() + "_" + p.getParamName()).toList(), "one merged block");
+
+        // Zero only a_W's first two output neurons' columns... and everything of a_W in a second pass.
+        INDArray mask = Nd4j.ones(DataType.FLOAT, IN, 5);
+        mask.getColumn(1).assign(0);
+        mask.getRow(2).assign(0);
+        GraphSplitLearningRates.apply(cg, Map.of("a_W", mask, "b_b", Nd4j.zeros(DataType.FLOAT, 1, 4)));
+        Map<String, INDArray> before = snapshot(cg);
+        task(5, 0, 3, 16).forEach(cg::fit);
+        INDArray aw = cg.getParam("a_W");
+        INDArray aw0 = before.get("a_W");
+        for (int i = 0; i < IN; i++) {
+            for (int j = 0; j < 5; j++) {
+                boolean frozen = j == 1 || i == 2;
+                if (frozen) {
+                    assertEquals(aw0.getFloat(i, j), aw.getFloat(i, j), 0f, "a_W[" + i + "," + j + "] frozen");
+                } else {
+                    assertNotEquals(aw0.getFloat(i, j), aw.getFloat(i, j), "a_W[" + i + "," + j + "] trains");
+                }
+            }
+        }
+        assertEquals(before.get("b_b"), cg.getParam("b_b"), "b_b frozen");
+        assertNotEquals(before.get("a_b"), cg.getParam("a_b"));
+        assertNotEquals(before.get("b_W"), cg.getParam("b_W"));
+        assertThrows(IllegalArgumentException.class, () -> GraphSplitLearningRates.apply(cg, Map.of("out_W",
+                Nd4j.ones(DataType.FLOAT, 4, CLASSES))), "a parameter outside split blocks is named");
+    }
+
+    @Test
+    void adeptOnAGraphLearnsTheDomainTrainsOnlyCopiesAndRefreshes() {
+        ComputationGraph base = trainedBase(4);
+        Map<String, INDArray> baseParams = snapshot(base);
+        TuneConfig cfg = TuneConfig.defaults(24, 32, 1);
+        cfg = new TuneConfig(24, 32, 1e-2, 1, 0, 0, 8, true, cfg.granularity(), "continuous", 0.5, 2, 0.1, 2, 8, 2, 0,
+                1, cfg.forgettingMargin(), "warn");
+        StringWriter log = new StringWriter();
+        GraphAdept.Result r = GraphAdept.run(base, null, 2, new ListDataSetIterator<>(task(1, 0, 4, 32)),
+                new ListDataSetIterator<>(task(9, 1.0, 6, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)), cfg,
+                new PrintWriter(log));
+        assertEquals(2, r.expansion().copies().size());
+        assertTrue(r.domainAfter() < r.domainBefore() - 0.05, "domain learned: " + r.domainBefore() + " -> " + r.domainAfter());
+        assertEquals(1 + 24 / 8, r.refreshes().size(), "initial probe + a refresh every 8 steps");
+        assertTrue(r.refreshes().get(0).meanMultiplier().values().stream().anyMatch(m -> Math.abs(m - 1) > 1e-3),
+                "multipliers differ from 1");
+        baseParams.forEach((k, v) -> assertEquals(v, base.getParam(k), "base untouched: " + k));
+        for (String k : baseParams.keySet()) {
+            assertArrayEquals(bits(baseParams.get(k)), bits(r.model().getParam(k)), "frozen " + k);
+        }
+        assertTrue(log.toString().contains("[adept-graph] probe: block 0"), log.toString());
+        assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 5,
+                new ListDataSetIterator<>(task(1, 0, 2, 8)), new ListDataSetIterator<>(task(9, 1, 2, 8)),
+                new ListDataSetIterator<>(task(9, 1, 1, 8)), TuneConfig.defaults(2, 8, 1), new PrintWriter(log)));
+    }
+
+    @Test
+    void aBlockWhoseOutputCannotBeZeroedIsRefusedByName() {
+        ComputationGraph cg = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("e", new DenseLayer.Builder().nIn(IN).nOut(4).build(), "in")
+                .addLayer("f", new DenseLayer.Builder().nIn(4).nOut(4).activation(Activation.SIGMOID).build(), "e")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "e", "f")
+                .addLayer("out", new OutputLayer.Builder().nIn(4).nOut(CLASSES).activation(Activation.SOFTMAX).build(), "add")
+                .setOutputs("out").build());
+        cg.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphBlocks.declare(cg, 0, "e", "add"));
+        assertTrue(e.getMessage().contains("'f'") && e.getMessage().contains("does not map 0 to 0"), e.getMessage());
+        assertFalse(assertThrows(IllegalArgumentException.class, () -> GraphBlocks.find(cg)).getMessage().isEmpty());
+    }
+}
