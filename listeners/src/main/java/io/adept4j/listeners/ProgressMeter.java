@@ -60,8 +60,13 @@ public final class ProgressMeter {
 
     /** Prints {@code [label] step s/total  k=v …  N tok/s  ETA m:ss}. */
     public void print(long step, String values) {
-        out.println(String.format(Locale.ROOT, "[%s] step %d/%d  %s  %,.0f tok/s  ETA %s", label, step, totalSteps, values,
-                tokensPerSecond(), formatSeconds(etaSeconds(step))));
+        print(step, values, "tok");
+    }
+
+    /** The same with another counted unit, e.g. {@code ex} for examples: {@code … N ex/s …}. */
+    public void print(long step, String values, String unit) {
+        out.println(String.format(Locale.ROOT, "[%s] step %d/%d  %s  %,.0f %s/s  ETA %s", label, step, totalSteps, values,
+                tokensPerSecond(), unit, formatSeconds(etaSeconds(step))));
     }
 
     /** {@code m:ss} or {@code h:mm:ss}; {@code ?} when unknown. */

@@ -91,6 +91,13 @@ public final class GraphAdept {
         if (existing != null) {
             listeners.addAll(existing);
         }
+        double[] lastLoss = {Double.NaN};
+        listeners.add(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                lastLoss[0] = model.score(); // the domain batch's loss, read before a refresh replaces it
+            }
+        });
         if (cfg.decoupled()) {
             if (cfg.initialProbe()) {
                 refresh.refresh(cg);
@@ -112,7 +119,7 @@ public final class GraphAdept {
             }
             DataSet b = domain.next();
             cg.fit(b);
-            double loss = cg.score();
+            double loss = lastLoss[0];
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("training loss became " + loss + " at step " + step
                         + "; lower the learning rate (" + cfg.learningRate() + ")");
@@ -120,12 +127,11 @@ public final class GraphAdept {
             meter.addTokens(b.numExamples());
             curve.add(new Point(step, loss));
             if (step % every == 0 || step == cfg.steps()) {
-                meter.print(step, String.format("loss %.4f", loss));
+                meter.print(step, String.format("loss %.4f", loss), "ex");
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
-        listeners.remove(refresh);
-        cg.setListeners(listeners);
+        cg.setListeners(existing == null ? List.of() : new ArrayList<>(existing));
         double gAfter = meanScore(cg, generalVal);
         double dAfter = meanScore(cg, domainVal);
         log.printf("[adept-graph] general loss %.4f -> %.4f, domain loss %.4f -> %.4f, %d refreshes, %.1f s%n",
