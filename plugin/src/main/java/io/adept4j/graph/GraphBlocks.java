@@ -4,11 +4,8 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,8 +17,8 @@ import java.util.Set;
 /**
  * Finds the residual blocks of a {@code ComputationGraph}, or checks blocks a user declares by vertex names. A block
  * is valid when its members lie on paths from the stream vertex to the add, nothing outside the block reads a member,
- * and every output layer is a parameterised layer whose activation maps 0 to 0 (so zeroing its parameters gives an
- * exact zero residual: the block is bypassed).
+ * and every output layer has parameters whose zeroing gives an exact zero residual ({@link OutputProjections}): the
+ * block is then bypassed.
  */
 public final class GraphBlocks {
 
@@ -29,8 +26,9 @@ public final class GraphBlocks {
     }
 
     /**
-     * Every block of the common residual pattern: an {@code ElementWiseVertex(Add)} with two inputs, one of which (the
-     * stream) is an ancestor of the other, in topological order.
+     * Every block of the common residual pattern: an {@code ElementWiseVertex(Add)} of a stream vertex and one or more
+     * branches that start from it ({@code x + f(x)}, or a parallel block {@code x + attn(x) + mlp(x)}), in topological
+     * order.
      *
      * @throws IllegalArgumentException when the graph has no such block
      */
@@ -40,12 +38,17 @@ public final class GraphBlocks {
         for (String name : topological(cg)) {
             GraphVertex v = c.getVertices().get(name);
             List<String> in = c.getVertexInputs().get(name);
-            if (!(v instanceof ElementWiseVertex ew) || ew.getOp() != ElementWiseVertex.Op.Add || in == null || in.size() != 2) {
+            if (!(v instanceof ElementWiseVertex ew) || ew.getOp() != ElementWiseVertex.Op.Add || in == null || in.size() < 2) {
                 continue;
             }
-            String a = in.get(0);
-            String b = in.get(1);
-            String stream = ancestors(c, b).contains(a) ? a : ancestors(c, a).contains(b) ? b : null;
+            String stream = null;
+            for (String candidate : in) {
+                boolean feedsAll = in.stream().allMatch(o -> o.equals(candidate) || ancestors(c, o).contains(candidate));
+                if (feedsAll) {
+                    stream = candidate;
+                    break;
+                }
+            }
             if (stream == null) {
                 continue;
             }
@@ -115,20 +118,21 @@ public final class GraphBlocks {
     }
 
     private static void requireZeroPreserving(ComputationGraphConfiguration c, String vertex) {
-        Layer layer = layerOf(c, vertex);
-        if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) {
-            layer = f.getLayer();
+        OutputProjections.of(vertex, layerOf(c, vertex));
+    }
+
+    /**
+     * paramTable keys that, set to zero, make {@code block} the identity (its output layers' projections, see
+     * {@link OutputProjections}).
+     */
+    public static List<String> zeroingParams(ComputationGraph cg, GraphBlock block) {
+        List<String> keys = new ArrayList<>();
+        for (String o : block.outputLayers()) {
+            for (String p : OutputProjections.of(o, layerOf(cg.getConfiguration(), o))) {
+                keys.add(o + "_" + p);
+            }
         }
-        if (!(layer instanceof BaseLayer bl)) {
-            throw new IllegalArgumentException("block output '" + vertex + "' must be a layer with weights (it is zeroed to"
-                    + " bypass or initialise a copy)");
-        }
-        INDArray zero = Nd4j.zeros(1, 1);
-        double out = bl.getActivationFn().getActivation(zero, false).getDouble(0);
-        if (out != 0.0) {
-            throw new IllegalArgumentException("block output layer '" + vertex + "' has activation " + bl.getActivationFn()
-                    + ", which does not map 0 to 0: zeroing its weights would not make the block the identity");
-        }
+        return keys;
     }
 
     /** Layer configuration of a vertex, or null when the vertex is not a layer. */

@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -24,9 +26,10 @@ import java.util.Map;
 /**
  * ADEPT Stage 1b for a {@code ComputationGraph}: a new graph in which each chosen block's vertices are cloned (renamed
  * with {@value #SUFFIX}) and inserted right after the source block, reading the source block's output; everything
- * that read the source block's output reads the copy's instead. The copies' output layers start at zero, so the new
- * graph computes exactly what the old one did; all parameters are carried over; every original layer is wrapped in a
- * {@link FrozenLayer} (output layers, which DL4J does not let be frozen, get a learning rate of exactly 0), and the copies' layers train with a {@link SplitLearningRateUpdater} around their updater.
+ * that read the source block's output reads the copy's instead. The copies' output projections ({@link OutputProjections}) start at zero, so the new
+ * graph computes exactly what the old one did; all parameters are carried over; every original layer with parameters is
+ * frozen ({@link FrozenLayerWithBackprop} downstream of a copy, so the copies get their true gradient, {@link FrozenLayer}
+ * upstream; output layers, which DL4J does not let be wrapped, get a learning rate of exactly 0), and the copies' layers train with a {@link SplitLearningRateUpdater} around their updater.
  * The original graph is not changed.
  */
 public final class GraphExpander {
@@ -94,8 +97,15 @@ public final class GraphExpander {
                     Layer layer = lv.getLayerConf().getLayer();
                     layer.setLayerName(name);
                     if (layer instanceof BaseLayer bl) {
-                        IUpdater u = bl.getIUpdater();
-                        bl.setIUpdater(new SplitLearningRateUpdater(u instanceof SplitLearningRateUpdater s ? s.getBase() : u));
+                        bl.setIUpdater(split(bl.getIUpdater()));
+                        if (bl.getBiasUpdater() != null) {
+                            bl.setBiasUpdater(split(bl.getBiasUpdater()));
+                        }
+                    } else if (layer instanceof AbstractSameDiffLayer sdl) {
+                        sdl.setUpdater(split(sdl.getUpdater()));
+                        if (sdl.getBiasUpdater() != null) {
+                            sdl.setBiasUpdater(split(sdl.getBiasUpdater()));
+                        }
                     }
                 }
                 List<String> in = new ArrayList<>();
@@ -115,22 +125,34 @@ public final class GraphExpander {
             expandedBlocks.add(copy);
             manifestBlocks.add(new ExpansionManifest.Block(manifestBlocks.size(), b.index(), true));
         }
-        // Freeze every original layer. DL4J refuses FrozenLayer around output layers: those get a learning rate of
-        // exactly 0 (plain SGD: the update lr·g is 0, so the parameters keep their bits) and no regularisation.
+        // Freeze every original layer with parameters. Layers downstream of a copy must still pass gradients back
+        // (FrozenLayerWithBackprop): DL4J's FrozenLayer stops backpropagation, which would silently drop every path
+        // from a copy through a frozen branch to the loss. Upstream layers need no backward pass (FrozenLayer). DL4J
+        // refuses frozen wrappers around output layers: those get a learning rate of exactly 0 (plain SGD: the update
+        // lr·g is 0, so the parameters keep their bits) and no regularisation.
+        java.util.Set<String> downstream = descendants(inputs, copyOf.keySet());
         for (Map.Entry<String, GraphVertex> e : vertices.entrySet()) {
             if (copyOf.containsKey(e.getKey()) || !(e.getValue() instanceof LayerVertex lv)
-                    || lv.getLayerConf().getLayer() instanceof FrozenLayer) {
+                    || lv.getLayerConf().getLayer() instanceof FrozenLayer
+                    || lv.getLayerConf().getLayer() instanceof FrozenLayerWithBackprop) {
                 continue;
             }
             Layer layer = lv.getLayerConf().getLayer();
+            if (layer.initializer().numParams(layer) == 0) {
+                continue; // nothing to freeze; wrapping would only block backpropagation
+            }
             if (c.getNetworkOutputs().contains(e.getKey())) {
                 if (layer instanceof BaseLayer bl) {
                     bl.setIUpdater(new Sgd(0.0));
+                    bl.setBiasUpdater(null);
                     bl.setRegularization(new ArrayList<>());
                     bl.setRegularizationBias(new ArrayList<>());
+                } else {
+                    throw new IllegalArgumentException("output layer '" + e.getKey() + "' is a " + layer.getClass().getSimpleName()
+                            + ", which adept4j cannot freeze (DL4J does not allow FrozenLayer on output layers)");
                 }
             } else {
-                FrozenLayer frozen = new FrozenLayer(layer);
+                Layer frozen = downstream.contains(e.getKey()) ? new FrozenLayerWithBackprop(layer) : new FrozenLayer(layer);
                 frozen.setLayerName(layer.getLayerName()); // DL4J's restore looks vertex inputs up by layer name
                 lv.getLayerConf().setLayer(frozen);
             }
@@ -144,6 +166,12 @@ public final class GraphExpander {
         List<String> trainable = new ArrayList<>();
         Map<String, String> seedFrom = new LinkedHashMap<>();
         Map<String, INDArray> oldParams = cg.paramTable();
+        java.util.Set<String> zeroing = new java.util.HashSet<>();
+        for (GraphBlock b : expandedBlocks) {
+            if (copyOf.containsKey(b.output())) {
+                zeroing.addAll(GraphBlocks.zeroingParams(out, b));
+            }
+        }
         for (Map.Entry<String, INDArray> e : out.paramTable().entrySet()) {
             String key = e.getKey();
             String vertex = vertexOf(out, key);
@@ -155,8 +183,7 @@ public final class GraphExpander {
             String sourceKey = source + key.substring(vertex.length());
             trainable.add(key);
             seedFrom.put(key, sourceKey);
-            boolean isOutput = expandedBlocks.stream().anyMatch(b -> b.outputLayers().contains(vertex));
-            if (isOutput) {
+            if (zeroing.contains(key)) {
                 e.getValue().assign(0);
                 zeroed.add(key);
             } else {
@@ -174,6 +201,26 @@ public final class GraphExpander {
         ExpansionManifest m = new ExpansionManifest(GraphProber.fingerprint(cg), GraphProber.fingerprint(out), blocks.size(),
                 renumbered.size(), sources.size(), placement.strategy(), sources, manifestBlocks, zeroed, trainable, null, diff);
         return new Expansion(out, renumbered, m, copyOf, seedFrom);
+    }
+
+    /** Every vertex reachable from {@code from} (excluded) along the graph's edges. */
+    private static java.util.Set<String> descendants(Map<String, List<String>> inputs, java.util.Collection<String> from) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(from);
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
+                if (e.getValue().contains(v) && out.add(e.getKey())) {
+                    todo.push(e.getKey());
+                }
+            }
+        }
+        out.removeAll(from);
+        return out;
+    }
+
+    private static IUpdater split(IUpdater u) {
+        return new SplitLearningRateUpdater(u instanceof SplitLearningRateUpdater s ? s.getBase() : u);
     }
 
     private static List<String> inputsOf(GraphBlock b, String member, Map<String, List<String>> inputs) {

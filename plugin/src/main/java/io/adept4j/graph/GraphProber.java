@@ -14,7 +14,8 @@ import java.util.zip.CRC32;
 
 /**
  * ADEPT Stage 1a for a {@code ComputationGraph}: ΔL per block on a general {@code DataSetIterator}, each block
- * deactivated in turn by zeroing its output layers' parameters (the add then passes its input through unchanged) and
+ * deactivated in turn by zeroing its output projections ({@link OutputProjections}: the add then passes its input
+ * through unchanged) and
  * restored exactly (from a copy) before the next block.
  */
 public final class GraphProber {
@@ -43,17 +44,15 @@ public final class GraphProber {
         List<ProbeResult.Layer> layers = new ArrayList<>();
         for (GraphBlock b : blocks) {
             Map<String, INDArray> saved = new LinkedHashMap<>();
-            for (String o : b.outputLayers()) {
-                saved.put(o, cg.getLayer(o).params().dup());
+            for (String key : GraphBlocks.zeroingParams(cg, b)) {
+                saved.put(key, cg.getParam(key).dup());
             }
             double[] skipped;
             try {
-                for (String o : b.outputLayers()) {
-                    cg.getLayer(o).params().assign(0);
-                }
+                saved.keySet().forEach(key -> cg.getParam(key).assign(0));
                 skipped = scores(cg, batches);
             } finally {
-                saved.forEach((o, p) -> cg.getLayer(o).params().assign(p));
+                saved.forEach((key, p) -> cg.getParam(key).assign(p));
             }
             double[] d = new double[base.length];
             for (int i = 0; i < d.length; i++) {

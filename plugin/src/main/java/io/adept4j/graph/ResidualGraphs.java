@@ -63,4 +63,49 @@ public final class ResidualGraphs {
         cg.init();
         return cg;
     }
+
+    /**
+     * A transformer-style sequence classifier from DL4J layers, with parallel blocks (GPT-J / PaLM style): input
+     * {@code [batch, nIn, T]} → {@code embed} (1×1 convolution) → blocks {@code b{i}_add = x + b{i}_attn(x) +
+     * b{i}_proj(tanh(b{i}_fc(x)))}, where {@code b{i}_attn} is DL4J's multi-head {@code SelfAttentionLayer} (a
+     * {@code SameDiffLayer}) with an output projection {@code Wo} and the MLP is two 1×1 convolutions → mean over time
+     * → softmax {@code out}. Zeroing {@code Wo} and {@code b{i}_proj} makes a block the identity
+     * ({@link OutputProjections}).
+     *
+     * @param heads attention heads; must divide width
+     */
+    public static ComputationGraph parallelTransformer(int nIn, int width, int heads, int ffHidden, int blocks, int classes,
+                                                       IUpdater updater, long seed) {
+        if (nIn < 1 || width < 1 || ffHidden < 1 || blocks < 1 || classes < 2 || heads < 1 || width % heads != 0) {
+            throw new IllegalArgumentException("transformer needs positive sizes, heads dividing width (" + width + "/"
+                    + heads + "), at least one block and two classes");
+        }
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(seed).updater(updater)
+                .weightInit(WeightInit.XAVIER).graphBuilder().addInputs(INPUT)
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(nIn))
+                .addLayer(EMBED, conv1x1(nIn, width, Activation.IDENTITY), INPUT);
+        String stream = EMBED;
+        for (int i = 0; i < blocks; i++) {
+            String p = "b" + i + "_";
+            g.addLayer(p + "attn", new org.deeplearning4j.nn.conf.layers.SelfAttentionLayer.Builder().nIn(width).nOut(width)
+                            .nHeads(heads).headSize(width / heads).projectInput(true).build(), stream)
+                    .addLayer(p + "fc", conv1x1(width, ffHidden, Activation.TANH), stream)
+                    .addLayer(p + "proj", conv1x1(ffHidden, width, Activation.IDENTITY), p + "fc")
+                    .addVertex(p + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), stream, p + "attn", p + "proj");
+            stream = p + "add";
+        }
+        g.addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build(), stream)
+                .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(width).nOut(classes)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs(OUTPUT);
+        ComputationGraph cg = new ComputationGraph(g.build());
+        cg.init();
+        return cg;
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.Convolution1DLayer conv1x1(int nIn, int nOut, Activation act) {
+        return new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().kernelSize(1).nIn(nIn).nOut(nOut)
+                .activation(act).build();
+    }
 }

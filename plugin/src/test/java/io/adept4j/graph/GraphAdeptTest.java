@@ -137,6 +137,7 @@ class GraphAdeptTest {
         assertEquals(ex.blocks(), GraphBlocks.find(big), "the expanded graph's blocks are found again, copies included");
         baseParams.forEach((k, v) -> assertEquals(v, cg.getParam(k), "the base graph is untouched: " + k));
 
+        assertCopyGradientsAreTrue(big, ex.manifest().trainableTensors(), check);
         Map<String, INDArray> frozenBefore = snapshot(big);
         List<DataSet> domain = task(3, 1.0, 4, 32);
         for (int i = 0; i < 3; i++) {
@@ -163,6 +164,40 @@ class GraphAdeptTest {
             back.fit(domain.get(i));
         }
         assertEquals(big.params(), back.params(), "training continues identically after the round trip");
+    }
+
+    /**
+     * The copies' gradients in the frozen graph equal those in the same graph with nothing frozen: frozen layers
+     * downstream of a copy must still pass gradients back.
+     */
+    static void assertCopyGradientsAreTrue(ComputationGraph big, List<String> trainable, DataSet batch) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration c = big.getConfiguration().clone();
+        for (var v : c.getVertices().values()) {
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                var l = lv.getLayerConf().getLayer();
+                if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) {
+                    lv.getLayerConf().setLayer(f.getLayer());
+                } else if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) {
+                    lv.getLayerConf().setLayer(f.getUnderlying());
+                }
+            }
+        }
+        ComputationGraph open = new ComputationGraph(c);
+        open.init();
+        open.setParams(big.params().dup());
+        for (ComputationGraph g : List.of(big, open)) {
+            g.setInputs(batch.getFeatures());
+            g.setLabels(batch.getLabels());
+            g.computeGradientAndScore();
+        }
+        for (String k : trainable) {
+            INDArray a = big.gradient().gradientForVariable().get(k);
+            INDArray b = open.gradient().gradientForVariable().get(k);
+            double diff = Nd4j.math().abs(a.sub(b)).maxNumber().doubleValue();
+            assertTrue(diff <= 1e-6, k + ": gradient differs from the unfrozen graph's by " + diff);
+        }
+        assertTrue(trainable.stream().anyMatch(k -> big.gradient().gradientForVariable().get(k).amaxNumber().doubleValue() > 0),
+                "some copy gradient is non-zero");
     }
 
     @Test
@@ -270,5 +305,68 @@ class GraphAdeptTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphBlocks.declare(cg, 0, "e", "add"));
         assertTrue(e.getMessage().contains("'f'") && e.getMessage().contains("does not map 0 to 0"), e.getMessage());
         assertFalse(assertThrows(IllegalArgumentException.class, () -> GraphBlocks.find(cg)).getMessage().isEmpty());
+    }
+
+    /** Sequences {@code [n, IN, 10]}; class = argmax of the time-mean of tanh(x·A)·B. */
+    static List<DataSet> sequences(long seed, double shift, int batches, int size) {
+        Nd4j.getRandom().setSeed(11);
+        INDArray a = Nd4j.randn(DataType.FLOAT, IN, 8).muli(0.5);
+        INDArray bm = Nd4j.randn(DataType.FLOAT, 8, CLASSES);
+        Nd4j.getRandom().setSeed(seed);
+        List<DataSet> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, size, IN, 10).addi(shift);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, size, CLASSES);
+            for (int i = 0; i < size; i++) {
+                INDArray xt = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).transpose(); // [T, IN]
+                INDArray score = org.nd4j.linalg.ops.transforms.Transforms.tanh(xt.mmul(a)).mean(0).reshape(1, 8).mmul(bm);
+                y.putScalar(i, score.argMax(1).getInt(0), 1);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+
+    @Test
+    void aTransformerStyleGraphWithSelfAttentionExpandsExactlyAndTrainsOnlyItsCopies() throws Exception {
+        ComputationGraph cg = ResidualGraphs.parallelTransformer(IN, 8, 2, 16, 3, CLASSES, new Adam(1e-2), 5);
+        sequences(1, 0, 4, 16).forEach(cg::fit);
+        List<GraphBlock> blocks = GraphBlocks.find(cg);
+        assertEquals(3, blocks.size());
+        assertEquals(List.of("b1_attn", "b1_proj"), blocks.get(1).outputLayers());
+        assertEquals(List.of("b1_attn_Wo", "b1_proj_W", "b1_proj_b"), GraphBlocks.zeroingParams(cg, blocks.get(1)));
+
+        Map<String, INDArray> before = snapshot(cg);
+        ProbeResult probe = new GraphProber(2).probe(cg, blocks, new ListDataSetIterator<>(sequences(2, 0, 2, 16)));
+        before.forEach((k, v) -> assertEquals(v, cg.getParam(k), k + " restored"));
+        assertTrue(probe.layers().stream().allMatch(l -> Double.isFinite(l.deltaLoss())));
+
+        DataSet check = sequences(3, 0, 1, 8).get(0);
+        GraphExpander.Expansion ex = GraphExpander.expand(cg, blocks, Placement.explicit(new int[]{1}, 3), check);
+        assertEquals(0.0, ex.manifest().maxAbsLogitDiff(), 1e-5);
+        assertTrue(ex.manifest().zeroedTensors().containsAll(List.of("b1_attn_copy_Wo", "b1_proj_copy_W")));
+        assertFalse(ex.manifest().zeroedTensors().contains("b1_attn_copy_Wq"), "q/k/v keep the source's values");
+        ComputationGraph big = ex.graph();
+        assertCopyGradientsAreTrue(big, ex.manifest().trainableTensors(), check);
+        Map<String, INDArray> start = snapshot(big);
+        ImportanceRefreshListener refresh = new ImportanceRefreshListener(sequences(2, 0, 2, 16),
+                ex.manifest().trainableTensors(), GraphImportance.seedImportance(cg, sequences(2, 0, 2, 16), ex.seedFrom()),
+                io.adept4j.stage2.Granularity.NEURON, TuneConfig.defaults(10, 8, 1).lrPolicy(), 2);
+        refresh.refresh(big);
+        big.setListeners(refresh);
+        sequences(4, 1, 4, 16).forEach(big::fit);
+        assertEquals(3, refresh.refreshes().size(), "one before training, one every 2 iterations");
+        for (Map.Entry<String, INDArray> e : start.entrySet()) {
+            if (ex.manifest().trainableTensors().contains(e.getKey())) {
+                assertNotEquals(e.getValue(), big.getParam(e.getKey()), e.getKey() + " trains");
+            } else {
+                assertArrayEquals(bits(e.getValue()), bits(big.getParam(e.getKey())), e.getKey() + " frozen");
+            }
+        }
+        File f = tmp.resolve("tx.zip").toFile();
+        ModelSerializer.writeModel(big, f, true);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(f, true);
+        assertEquals(big.params(), back.params());
+        assertEquals(big.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
     }
 }
