@@ -14,15 +14,12 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,19 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdeptTest {
 
     static List<DataSet> task(long seed, double shift, int batches) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray teacher = Nd4j.randn(DataType.FLOAT, 6, 3);
-        List<DataSet> out = new ArrayList<>();
-        for (int b = 0; b < batches; b++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 32, 6).addi(shift);
-            INDArray cls = x.mmul(teacher).argMax(1);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 32, 3);
-            for (int i = 0; i < 32; i++) {
-                y.putScalar(i, cls.getInt(i), 1);
-            }
-            out.add(new DataSet(x, y));
-        }
-        return out;
+        return TestData.linearTask(seed, shift, batches, 32, 6, 3);
     }
 
     @Test

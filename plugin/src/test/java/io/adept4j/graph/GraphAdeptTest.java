@@ -1,5 +1,6 @@
 package io.adept4j.graph;
 
+import io.adept4j.TestData;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
 import io.adept4j.stage2.SplitLearningRateUpdater;
@@ -46,21 +47,8 @@ class GraphAdeptTest {
     @TempDir
     Path tmp;
 
-    /** Batches labelled by a linear teacher: class = argmax(x·T), inputs N(shift, 1). */
     static List<DataSet> task(long seed, double shift, int batches, int size) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray teacher = Nd4j.randn(DataType.FLOAT, IN, CLASSES);
-        List<DataSet> out = new ArrayList<>();
-        for (int b = 0; b < batches; b++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, size, IN).addi(shift);
-            INDArray cls = x.mmul(teacher).argMax(1);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, size, CLASSES);
-            for (int i = 0; i < size; i++) {
-                y.putScalar(i, cls.getInt(i), 1);
-            }
-            out.add(new DataSet(x, y));
-        }
-        return out;
+        return TestData.linearTask(seed, shift, batches, size, IN, CLASSES);
     }
 
     /** A base trained a little on the general task, so blocks differ in importance. */
@@ -71,16 +59,6 @@ class GraphAdeptTest {
             general.forEach(cg::fit);
         }
         return cg;
-    }
-
-    /** The float bit patterns of an array in c order (a view's own elements only). */
-    static int[] bits(INDArray a) {
-        float[] f = a.dup('c').data().asFloat();
-        int[] b = new int[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = Float.floatToRawIntBits(f[i]);
-        }
-        return b;
     }
 
     static Map<String, INDArray> snapshot(ComputationGraph cg) {
@@ -148,7 +126,7 @@ class GraphAdeptTest {
             if (copy) {
                 assertNotEquals(e.getValue(), big.getParam(e.getKey()), e.getKey() + " trains");
             } else {
-                assertArrayEquals(bits(e.getValue()), bits(big.getParam(e.getKey())),
+                assertArrayEquals(TestData.bits(e.getValue()), TestData.bits(big.getParam(e.getKey())),
                         e.getKey() + " frozen bit for bit");
             }
         }
@@ -285,7 +263,7 @@ class GraphAdeptTest {
                 "multipliers differ from 1");
         baseParams.forEach((k, v) -> assertEquals(v, base.getParam(k), "base untouched: " + k));
         for (String k : baseParams.keySet()) {
-            assertArrayEquals(bits(baseParams.get(k)), bits(r.model().getParam(k)), "frozen " + k);
+            assertArrayEquals(TestData.bits(baseParams.get(k)), TestData.bits(r.model().getParam(k)), "frozen " + k);
         }
         assertTrue(log.toString().contains("[adept-graph] probe: block 0"), log.toString());
         assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 5,
@@ -360,7 +338,7 @@ class GraphAdeptTest {
             if (ex.manifest().trainableTensors().contains(e.getKey())) {
                 assertNotEquals(e.getValue(), big.getParam(e.getKey()), e.getKey() + " trains");
             } else {
-                assertArrayEquals(bits(e.getValue()), bits(big.getParam(e.getKey())), e.getKey() + " frozen");
+                assertArrayEquals(TestData.bits(e.getValue()), TestData.bits(big.getParam(e.getKey())), e.getKey() + " frozen");
             }
         }
         File f = tmp.resolve("tx.zip").toFile();

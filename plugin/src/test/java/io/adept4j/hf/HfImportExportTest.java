@@ -2,6 +2,7 @@ package io.adept4j.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adept4j.TestData;
 import io.adept4j.datavec.tokenize.HfTokenizer;
 import io.adept4j.datavec.tokenize.Tokenizer;
 import io.adept4j.datavec.tokenize.Tokenizers;
@@ -104,16 +105,6 @@ class HfImportExportTest {
         return ck;
     }
 
-    /** The float bit patterns of an array in c order (a view's own elements only). */
-    static int[] bits(INDArray a) {
-        float[] f = a.dup('c').data().asFloat();
-        int[] b = new int[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = Float.floatToRawIntBits(f[i]);
-        }
-        return b;
-    }
-
     private static double maxDiff(INDArray a, INDArray b) {
         return Nd4j.math().abs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE))).maxNumber().doubleValue();
     }
@@ -181,7 +172,7 @@ class HfImportExportTest {
         assertEquals(a.keySet(), b.keySet());
         for (String name : a.keySet()) {
             assertArrayEquals(a.get(name).shape(), b.get(name).shape(), name);
-            assertArrayEquals(bits(a.get(name)), bits(b.get(name)), name + " bit pattern");
+            assertArrayEquals(TestData.bits(a.get(name)), TestData.bits(b.get(name)), name + " bit pattern");
         }
         int[][] ids = {{1, 2, 3, 4, 5, 6}, {259, 258, 257, 256, 255, 0}};
         INDArray la = ModelStore.load(model, 6).logits(Nd4j.createFromArray(ids));

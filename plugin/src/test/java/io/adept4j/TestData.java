@@ -1,0 +1,43 @@
+package io.adept4j;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Helpers shared by tests: exact array comparison and a synthetic classification task. */
+public final class TestData {
+
+    private TestData() {
+    }
+
+    /** The float bit patterns of an array in c order (a view's own elements only). */
+    public static int[] bits(INDArray a) {
+        float[] f = a.dup('c').data().asFloat();
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            b[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return b;
+    }
+
+    /** Batches labelled by a random linear teacher (seeded with {@code seed}): class = argmax(x·T), inputs N(shift, 1). */
+    public static List<DataSet> linearTask(long seed, double shift, int batches, int size, int features, int classes) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray teacher = Nd4j.randn(DataType.FLOAT, features, classes);
+        List<DataSet> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, size, features).addi(shift);
+            INDArray cls = x.mmul(teacher).argMax(1);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, size, classes);
+            for (int i = 0; i < size; i++) {
+                y.putScalar(i, cls.getInt(i), 1);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+}
