@@ -286,4 +286,49 @@ class HfImportExportTest {
         IOException e = assertThrows(IOException.class, () -> ModelStore.readConfig(model));
         assertTrue(e.getMessage().contains("is not the tokenizer config.json was saved with"), e.getMessage());
     }
+
+    /** True when {@code python3} with numpy runs here. */
+    static boolean numpyAvailable() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The export read by a second, independent implementation: scripts/hf_reference.py parses the safetensors file with
+     * numpy and runs the transformers forward pass of each architecture; its logits must equal adept4j's. Skipped (and
+     * reported as skipped) where python3 with numpy is not installed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"LlamaForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM"})
+    void anIndependentNumpyForwardPassOverTheExportGivesTheSameLogits(String arch) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(numpyAvailable(), "python3 with numpy is not installed");
+        Path hf = tmp.resolve("hf");
+        write(hf, arch, false);
+        Path model = tmp.resolve("model");
+        HfImporter.importCheckpoint(hf, model, null);
+        Path out = tmp.resolve("exported");
+        HfExporter.export(model, out);
+        int[] ids = {5, 259, 17, 299, 0, 42, 42, 7, 120, 3};
+        Path script = Path.of(System.getProperty("adept4j.home", "..")).resolve("scripts/hf_reference.py");
+        Process p = new ProcessBuilder("python3", script.toString(), out.toString(),
+                Arrays.stream(ids).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] stdout = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "reference script failed");
+        JsonNode rows = new ObjectMapper().readTree(stdout).path("logits");
+        INDArray ref = Nd4j.create(DataType.DOUBLE, ids.length, VOCAB);
+        for (int t = 0; t < ids.length; t++) {
+            for (int v = 0; v < VOCAB; v++) {
+                ref.putScalar(t, v, rows.get(t).get(v).asDouble());
+            }
+        }
+        INDArray got = ModelStore.load(model, ids.length).logits(Nd4j.createFromArray(new int[][]{ids})).slice(0);
+        double diff = maxDiff(got, ref);
+        assertTrue(diff <= 1e-4, arch + ": max |logit diff| vs the numpy reference " + diff);
+        assertTrue(ref.stdNumber().doubleValue() > 0.1);
+    }
 }
