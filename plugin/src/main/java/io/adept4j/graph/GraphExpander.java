@@ -82,7 +82,7 @@ public final class GraphExpander {
             }
             String copyAdd = unique(vertices, b.output() + SUFFIX);
             rename.put(b.output(), copyAdd);
-            String stream = alias.getOrDefault(b.output(), b.output());
+            String stream = b.output();
             // consumers of the source block's output now read the copy's output
             for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
                 e.setValue(e.getValue().stream().map(i -> i.equals(stream) ? copyAdd : i).toList());
@@ -95,6 +95,12 @@ public final class GraphExpander {
                 String name = rename.get(m);
                 if (clone instanceof LayerVertex lv) {
                     Layer layer = lv.getLayerConf().getLayer();
+                    if (layer instanceof FrozenLayer f) {            // a block of an already expanded graph: the copy trains
+                        layer = f.getLayer();
+                    } else if (layer instanceof FrozenLayerWithBackprop f) {
+                        layer = f.getUnderlying();
+                    }
+                    lv.getLayerConf().setLayer(layer);
                     layer.setLayerName(name);
                     if (layer instanceof BaseLayer bl) {
                         bl.setIUpdater(split(bl.getIUpdater()));
@@ -109,7 +115,7 @@ public final class GraphExpander {
                     }
                 }
                 List<String> in = new ArrayList<>();
-                for (String i : inputsOf(b, m, inputs)) {
+                for (String i : inputs.get(m)) {
                     in.add(i.equals(blockInput) || i.equals(b.input()) ? stream : rename.getOrDefault(i, i));
                 }
                 vertices.put(name, clone);
@@ -221,10 +227,6 @@ public final class GraphExpander {
 
     private static IUpdater split(IUpdater u) {
         return new SplitLearningRateUpdater(u instanceof SplitLearningRateUpdater s ? s.getBase() : u);
-    }
-
-    private static List<String> inputsOf(GraphBlock b, String member, Map<String, List<String>> inputs) {
-        return inputs.get(member);
     }
 
     private static List<String> concat(List<String> a, String b) {

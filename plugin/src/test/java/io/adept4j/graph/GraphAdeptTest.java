@@ -35,6 +35,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,6 +143,17 @@ class GraphAdeptTest {
             back.fit(domain.get(i));
         }
         assertEquals(big.params(), back.params(), "training continues identically after the round trip");
+
+        // Expanding the expanded graph again: a copy of a frozen original block trains.
+        GraphExpander.Expansion again = GraphExpander.expand(big, GraphBlocks.find(big), Placement.explicit(new int[]{2}, 5), check);
+        assertTrue(again.manifest().maxAbsLogitDiff() <= 1e-5);
+        assertEquals(6, again.blocks().size());
+        var copyLayer = ((org.deeplearning4j.nn.conf.graph.LayerVertex) again.graph().getConfiguration().getVertices()
+                .get("b1_fc_copy")).getLayerConf().getLayer();
+        assertInstanceOf(DenseLayer.class, copyLayer, "the copy of a frozen block is an unwrapped, trainable layer");
+        assertInstanceOf(org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop.class,
+                ((org.deeplearning4j.nn.conf.graph.LayerVertex) again.graph().getConfiguration().getVertices()
+                        .get("b2_fc")).getLayerConf().getLayer(), "an original downstream of a copy passes gradients back");
     }
 
     /**

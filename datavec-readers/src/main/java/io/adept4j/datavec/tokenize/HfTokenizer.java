@@ -112,6 +112,11 @@ public final class HfTokenizer implements Tokenizer {
                     new IOException(file + " has none of the end-of-text tokens " + KNOWN_EOS
                             + " and the model config names no eos_token_id"));
         }
+        specials.putIfAbsent(TokenizerSpec.END_OF_TEXT, eos);
+        TokenizerSpec spec = new TokenizerSpec(KIND, vocabSize, specials, sha256(json));
+        if (Tokenizers.loaded(spec) instanceof HfTokenizer already) {
+            return already; // the same file for the same model: reuse the native tokenizer
+        }
         HuggingFaceTokenizer tok;
         try {
             tok = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
@@ -119,8 +124,7 @@ public final class HfTokenizer implements Tokenizer {
         } catch (RuntimeException e) {
             throw new IOException("the tokenizers library refused " + file + ": " + e.getMessage(), e);
         }
-        specials.putIfAbsent(TokenizerSpec.END_OF_TEXT, eos);
-        HfTokenizer t = new HfTokenizer(json, new TokenizerSpec(KIND, vocabSize, specials, sha256(json)), eos, tok);
+        HfTokenizer t = new HfTokenizer(json, spec, eos, tok);
         Tokenizers.registerLoaded(t);
         return t;
     }

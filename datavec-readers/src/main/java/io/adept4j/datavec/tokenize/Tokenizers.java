@@ -76,6 +76,11 @@ public final class Tokenizers {
         LOADED.put(tokenizer.spec(), tokenizer);
     }
 
+    /** A tokenizer registered with {@link #registerLoaded} for exactly this spec, or null. */
+    public static Tokenizer loaded(TokenizerSpec spec) {
+        return LOADED.get(spec);
+    }
+
     /**
      * The tokenizer for a saved spec; fails if the built tokenizer's specials differ from the saved ones, or, for a
      * tokenizer read from a file, if that file has not been loaded.
