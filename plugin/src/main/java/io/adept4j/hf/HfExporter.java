@@ -22,7 +22,7 @@ import java.util.Map;
 /**
  * Writes an adept4j model folder as a Hugging Face checkpoint that {@code transformers} loads as the same
  * architecture: {@code config.json} (with the model's current {@code num_hidden_layers}, so an expanded model exports
- * as a deeper one), {@code model.safetensors} in float32 (no {@code lm_head.weight} when embeddings are tied, as
+ * as a deeper one), {@code model.safetensors} in float32 or bfloat16 (no {@code lm_head.weight} when embeddings are tied, as
  * {@code transformers} writes it), {@code tokenizer.json} when the model was imported with one (else the built-in tokenizer's spec as
  * {@value #BUILTIN_TOKENIZER}, which a re-import uses), and the expansion
  * manifest both as {@value #MANIFEST_KEY} metadata in the safetensors header and as a file.
@@ -44,12 +44,27 @@ public final class HfExporter {
     private HfExporter() {
     }
 
-    /** Exports {@code modelDir} to {@code hfOut} (replaced atomically). */
+    private static void release(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close(); // native memory back now, not at the next GC
+        }
+    }
+
+    /** Exports {@code modelDir} to {@code hfOut} (replaced atomically) in float32. */
     public static Report export(Path modelDir, Path hfOut) throws IOException {
+        return export(modelDir, hfOut, "F32");
+    }
+
+    /**
+     * Exports {@code modelDir} to {@code hfOut} (replaced atomically).
+     *
+     * @param dtype {@code F32} or {@code BF16} (half the size; weights imported from BF16 and not trained are written
+     *              back bit for bit, trained ones rounded to nearest)
+     */
+    public static Report export(Path modelDir, Path hfOut, String dtype) throws IOException {
         long t0 = System.nanoTime();
         LmConfig c = ModelStore.readConfig(modelDir);
         HfConfig.Family family = HfConfig.Family.of(c);
-        Map<String, INDArray> weights = TensorArchive.read(modelDir.resolve(ModelStore.WEIGHTS));
         TokenizerSpec spec = c.tokenizer();
         boolean hfTokenizer = spec != null && HfTokenizer.KIND.equals(spec.kind());
         int eos = spec != null && spec.specialTokens().containsKey(TokenizerSpec.END_OF_TEXT) ? spec.endOfTextId() : -1;
@@ -60,17 +75,27 @@ public final class HfExporter {
         if (hasManifest) {
             metadata.put(MANIFEST_KEY, Files.readString(manifest));
         }
-        Map<String, INDArray> ordered = new LinkedHashMap<>();
-        for (String name : LlamaLayout.tensors(c).keySet()) {
-            INDArray a = weights.get(name);
-            if (a == null) {
-                throw new IOException(modelDir.resolve(ModelStore.WEIGHTS) + " lacks tensor " + name);
-            }
-            ordered.put(name, a);
-        }
+        Map<String, long[]> shapes = LlamaLayout.tensors(c);
+        Path weights = modelDir.resolve(ModelStore.WEIGHTS);
         AtomicDirectory.write(hfOut, tmp -> {
-            JSON.writeValue(tmp.resolve("config.json").toFile(), HfConfig.toJson(c, eos));
-            SafeTensors.write(tmp.resolve("model.safetensors"), ordered, metadata);
+            com.fasterxml.jackson.databind.node.ObjectNode cfg = HfConfig.toJson(c, eos);
+            cfg.put("torch_dtype", dtype.equals("BF16") ? "bfloat16" : "float32");
+            JSON.writeValue(tmp.resolve("config.json").toFile(), cfg);
+            // Streamed: the archive is read in the order it was written (the layout's order), one tensor at a time.
+            try (TensorArchive.Reader reader = new TensorArchive.Reader(weights)) {
+                INDArray[] previous = {null};
+                SafeTensors.write(tmp.resolve("model.safetensors"), shapes, metadata, name -> {
+                    release(previous[0]);
+                    TensorArchive.Reader.Entry e = reader.next();
+                    if (e == null || !e.name().equals(name)) {
+                        throw new IOException(weights + " holds " + (e == null ? "no more tensors" : e.name())
+                                + " where " + name + " was expected (not written by adept4j for this config?)");
+                    }
+                    previous[0] = e.array();
+                    return e.array();
+                }, dtype);
+                release(previous[0]);
+            }
             if (hfTokenizer) {
                 Files.write(tmp.resolve(HfTokenizer.FILE), ((HfTokenizer) Tokenizers.fromSpec(spec)).json());
             } else if (spec != null) {
@@ -81,7 +106,7 @@ public final class HfExporter {
                 Files.copy(manifest, tmp.resolve("adept4j-" + ExpansionManifest.FILE));
             }
         });
-        return new Report(family, c.numLayers(), ordered.size(), Files.size(hfOut.resolve("model.safetensors")),
+        return new Report(family, c.numLayers(), shapes.size(), Files.size(hfOut.resolve("model.safetensors")),
                 hfTokenizer, hasManifest, (System.nanoTime() - t0) / 1e9);
     }
 }

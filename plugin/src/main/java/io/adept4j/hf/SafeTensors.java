@@ -281,28 +281,41 @@ public final class SafeTensors {
     /** Writes F32 tensors (sorted by name, 8-byte aligned header) with optional metadata. */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        new TreeMap<>(tensors).forEach((k, v) -> shapes.put(k, v.shape()));
         write(file, shapes, metadata, tensors::get);
     }
 
-    /**
-     * Writes F32 tensors one at a time: {@code source} is asked for each name in name order, after the header is
-     * written, so a writer of a large checkpoint holds one tensor at a time. The file appears atomically when complete.
-     *
-     * @throws IOException naming a tensor whose shape differs from the declared one
-     */
+    /** {@link #write(Path, Map, Map, TensorSource, String)} in F32. */
     public static void write(Path file, Map<String, long[]> shapes, Map<String, String> metadata, TensorSource source)
             throws IOException {
+        write(file, shapes, metadata, source, "F32");
+    }
+
+    /**
+     * Writes tensors one at a time, in the order of {@code shapes}: {@code source} is asked for each name in that
+     * order, after the header is written, so a writer of a large checkpoint holds one tensor at a time (the format does
+     * not require any order). The file appears atomically when complete.
+     *
+     * @param dtype {@code F32}, or {@code BF16} (round to nearest, ties to even: half the size; values that came from
+     *              a BF16 checkpoint are written back bit for bit)
+     * @throws IOException naming a tensor whose shape differs from the declared one
+     */
+    public static void write(Path file, Map<String, long[]> shapes, Map<String, String> metadata, TensorSource source,
+                             String dtype) throws IOException {
+        if (!dtype.equals("F32") && !dtype.equals("BF16")) {
+            throw new IllegalArgumentException("safetensors dtype '" + dtype + "' cannot be written (F32 or BF16)");
+        }
+        int width = dtype.equals("F32") ? 4 : 2;
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             header.put(METADATA, new TreeMap<>(metadata));
         }
         long offset = 0;
-        TreeMap<String, long[]> sorted = new TreeMap<>(shapes);
+        Map<String, long[]> sorted = shapes;
         for (Map.Entry<String, long[]> e : sorted.entrySet()) {
-            long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b) * 4;
+            long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b) * width;
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("dtype", "F32");
+            t.put("dtype", dtype);
             t.put("shape", e.getValue());
             t.put("data_offsets", new long[]{offset, offset + n});
             header.put(e.getKey(), t);
@@ -326,13 +339,45 @@ public final class SafeTensors {
                             + (a == null ? "(missing)" : Arrays.toString(a.shape())) + ", declared "
                             + Arrays.toString(e.getValue()));
                 }
-                writeData(ch, a);
+                if (width == 4) {
+                    writeData(ch, a);
+                } else {
+                    writeBfloat16(ch, a);
+                }
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeBfloat16(FileChannel ch, INDArray a) throws IOException {
+        INDArray src = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.data().length() == a.length()
+                ? a : a.castTo(DataType.FLOAT).dup('c');
+        java.nio.FloatBuffer in = src.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        in.limit((int) src.length());
+        ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.hasRemaining()) {
+            out.clear();
+            while (in.hasRemaining() && out.remaining() >= 2) {
+                out.putShort(toBfloat16(in.get()));
+            }
+            out.flip();
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+        }
+    }
+
+    /** binary32 → bfloat16, round to nearest, ties to even; NaN stays NaN. */
+    static short toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
     }
 
     private static void writeData(FileChannel ch, INDArray a) throws IOException {

@@ -91,44 +91,82 @@ public final class TensorArchive {
      * @throws IOException naming the file and entry when the archive is missing, truncated or corrupt
      */
     public static Map<String, INDArray> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("tensor archive not found: " + file);
-        }
         Map<String, INDArray> out = new LinkedHashMap<>();
-        try (InputStream fi = new BufferedInputStream(Files.newInputStream(file), 1 << 20);
-             ZipInputStream zip = new ZipInputStream(fi)) {
-            ZipEntry entry;
-            java.util.List<String> index = null;
-            while ((entry = zip.getNextEntry()) != null) {
+        try (Reader r = new Reader(file)) {
+            for (Reader.Entry e = r.next(); e != null; e = r.next()) {
+                out.put(e.name(), e.array());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads tensors one at a time in the order they were written (an exporter streams a large model through it);
+     * {@link #next()} returns null after the last tensor, once the index has confirmed that none is missing.
+     */
+    public static final class Reader implements java.io.Closeable {
+
+        /** One tensor. */
+        public record Entry(String name, INDArray array) {
+        }
+
+        private final Path file;
+        private final ZipInputStream zip;
+        private final java.util.Set<String> seen = new java.util.HashSet<>();
+        private boolean done;
+
+        /** Opens the archive. */
+        public Reader(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("tensor archive not found: " + file);
+            }
+            this.file = file;
+            this.zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20));
+        }
+
+        /** The next tensor, or null after the last. */
+        public Entry next() throws IOException {
+            if (done) {
+                return null;
+            }
+            try {
+                ZipEntry entry = zip.getNextEntry();
+                if (entry == null) {
+                    throw new IOException("truncated or corrupt tensor archive " + file + " (no index: the write did not finish)");
+                }
                 if (entry.getName().equals(INDEX)) {
                     String names = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                    index = names.isEmpty() ? java.util.List.of() : java.util.List.of(names.split("\n"));
-                    continue;
+                    java.util.Set<String> index = names.isEmpty() ? java.util.Set.of() : java.util.Set.of(names.split("\n"));
+                    if (!index.equals(seen)) {
+                        throw new IOException("corrupt tensor archive " + file + ": index lists " + index.size()
+                                + " tensors, found " + seen.size());
+                    }
+                    done = true;
+                    return null;
                 }
+                InputStream entryIn = new java.io.FilterInputStream(zip) {
+                    @Override
+                    public void close() {
+                        // the zip stream stays open for the next entry
+                    }
+                };
                 try {
-                    InputStream entryIn = new java.io.FilterInputStream(zip) {
-                        @Override
-                        public void close() {
-                            // the zip stream stays open for the next entry
-                        }
-                    };
-                    out.put(entry.getName(), Nd4j.read(new BufferedInputStream(entryIn, 1 << 16)));
+                    INDArray a = Nd4j.read(new BufferedInputStream(entryIn, 1 << 16));
+                    seen.add(entry.getName());
+                    return new Entry(entry.getName(), a);
                 } catch (RuntimeException e) {
                     throw new IOException("corrupt tensor '" + entry.getName() + "' in " + file + ": " + e.getMessage(), e);
                 }
+            } catch (java.util.zip.ZipException e) {
+                throw new IOException("corrupt tensor archive " + file + ": " + e.getMessage(), e);
+            } catch (java.io.EOFException e) {
+                throw new IOException("truncated tensor archive " + file, e);
             }
-            if (index == null) {
-                throw new IOException("truncated or corrupt tensor archive " + file + " (no index: the write did not finish)");
-            }
-            if (!new java.util.HashSet<>(index).equals(out.keySet())) {
-                throw new IOException("corrupt tensor archive " + file + ": index lists " + index.size()
-                        + " tensors, found " + out.size());
-            }
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException("corrupt tensor archive " + file + ": " + e.getMessage(), e);
-        } catch (java.io.EOFException e) {
-            throw new IOException("truncated tensor archive " + file, e);
         }
-        return out;
+
+        @Override
+        public void close() throws IOException {
+            zip.close();
+        }
     }
 }

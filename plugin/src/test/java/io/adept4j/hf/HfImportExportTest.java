@@ -181,6 +181,35 @@ class HfImportExportTest {
     }
 
     @Test
+    void aShardedBfloat16CheckpointImportsAndExportsBackToBfloat16BitForBit() throws Exception {
+        Path hf = tmp.resolve("hf");
+        TinyCheckpoint ck = write(hf, "LlamaForCausalLM", false);
+        Files.delete(hf.resolve("model.safetensors"));
+        ck.writeShards(hf, 3);
+        Path model = tmp.resolve("model");
+        HfImporter.Report r = HfImporter.importCheckpoint(hf, model, null);
+        assertEquals(Map.of("BF16", r.tensors()), r.dtypes());
+        Path out = tmp.resolve("exported");
+        HfExporter.export(model, out, "BF16");
+        assertEquals("bfloat16", new ObjectMapper().readTree(out.resolve("config.json").toFile()).path("torch_dtype").asText());
+        SafeTensors.Contents original = SafeTensors.readCheckpoint(hf);
+        try (SafeTensors.Reader exported = SafeTensors.open(out.resolve("model.safetensors"))) {
+            assertEquals(original.tensors().keySet(), exported.entries().keySet());
+            for (String name : original.tensors().keySet()) {
+                assertEquals("BF16", exported.entries().get(name).dtype(), name);
+                assertArrayEquals(TestData.bits(original.tensors().get(name)), TestData.bits(exported.read(name)), name);
+            }
+        }
+        HfExporter.export(model, tmp.resolve("f32"), "F32");
+        try (SafeTensors.Reader b = SafeTensors.open(out.resolve("model.safetensors"));
+             SafeTensors.Reader f = SafeTensors.open(tmp.resolve("f32").resolve("model.safetensors"))) {
+            long bf16 = b.entries().values().stream().mapToLong(e -> e.end() - e.begin()).sum();
+            long f32 = f.entries().values().stream().mapToLong(e -> e.end() - e.begin()).sum();
+            assertEquals(f32, 2 * bf16, "bf16 data is half the size");
+        }
+    }
+
+    @Test
     void anExpandedModelExportsDeeperWithItsManifestAndComputesTheSame() throws Exception {
         Path hf = tmp.resolve("hf");
         write(hf, "Qwen3ForCausalLM", false);

@@ -113,4 +113,24 @@ class SafeTensorsTest {
         Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\":{\"x\":\"s1.safetensors\"}}");
         assertEquals(2, SafeTensors.readCheckpoint(dir).tensors().get("x").length(), "a valid shard index reads");
     }
+
+    @Test
+    void bfloat16IsWrittenRoundedToNearestEven() throws Exception {
+        float one = 1f;
+        float halfUlp = (float) Math.pow(2, -8);      // bf16 keeps 7 mantissa bits: 1 + 2^-8 lies halfway
+        float[] in = {one, one + halfUlp, one + 3 * halfUlp, -2.5f, Float.NaN, 1e-40f};
+        float[] expected = {one, one, one + 4 * halfUlp, -2.5f, Float.NaN, Float.intBitsToFloat(0x00010000)};
+        Path f = tmp.resolve("b.safetensors");
+        SafeTensors.write(f, Map.of("x", new long[]{in.length}), null, n -> Nd4j.createFromArray(in), "BF16");
+        try (SafeTensors.Reader r = SafeTensors.open(f)) {
+            assertEquals("BF16", r.entries().get("x").dtype());
+            assertEquals(in.length * 2L, r.entries().get("x").end() - r.entries().get("x").begin());
+            float[] got = r.read("x").data().asFloat();
+            for (int i = 0; i < in.length; i++) {
+                assertEquals(Float.isNaN(expected[i]) ? "NaN" : Integer.toHexString(Float.floatToIntBits(expected[i])),
+                        Float.isNaN(got[i]) ? "NaN" : Integer.toHexString(Float.floatToIntBits(got[i])), "value " + in[i]);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, Map.of(), null, n -> null, "F16"));
+    }
 }

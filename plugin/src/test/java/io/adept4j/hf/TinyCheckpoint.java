@@ -83,10 +83,39 @@ final class TinyCheckpoint {
 
     /** The safetensors file, assembled by hand: length, header JSON, data in insertion order. */
     void writeSafetensors(Path file) throws IOException {
+        writeSafetensors(file, shapes.keySet());
+    }
+
+    /**
+     * Shards, as large checkpoints come: tensors dealt round-robin into {@code n} files
+     * {@code model-0000i-of-0000n.safetensors} and a {@code model.safetensors.index.json} weight map.
+     */
+    void writeShards(Path dir, int n) throws IOException {
+        List<List<String>> parts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            parts.add(new ArrayList<>());
+        }
+        int k = 0;
+        for (String name : shapes.keySet()) {
+            parts.get(k++ % n).add(name);
+        }
+        StringBuilder map = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String shard = String.format("model-%05d-of-%05d.safetensors", i + 1, n);
+            writeSafetensors(dir.resolve(shard), parts.get(i));
+            for (String name : parts.get(i)) {
+                map.append(map.length() == 0 ? "" : ",").append('"').append(name).append("\":\"").append(shard).append('"');
+            }
+        }
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\"metadata\":{\"total_size\":0},\"weight_map\":{" + map + "}}");
+    }
+
+    private void writeSafetensors(Path file, Iterable<String> names) throws IOException {
         StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
         long off = 0;
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (String name : shapes.keySet()) {
+        for (String name : names) {
             byte[] d = data.get(name);
             StringBuilder shape = new StringBuilder();
             for (long s : shapes.get(name)) {

@@ -292,7 +292,7 @@ final class BenchCommand extends CommandGroup {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Write a synthetic LLaMA-layout safetensors checkpoint and time its import; run with"
+            description = "Write a synthetic LLaMA-layout safetensors checkpoint, time its import and its export back; run with"
                     + " JAVA_OPTS=-Xmx1g to check that a checkpoint larger than the heap imports.")
     static final class Import implements Callable<Integer> {
 

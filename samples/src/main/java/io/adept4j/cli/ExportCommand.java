@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code adept export}: an adept4j model folder (base, expanded or tuned) as a Hugging Face checkpoint. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a model folder as a Hugging Face checkpoint (config.json with the current num_hidden_layers,"
-                + " float32 model.safetensors with the expansion manifest as metadata, tokenizer.json when imported with one).")
+                + " float32 or bfloat16 model.safetensors with the expansion manifest as metadata, tokenizer.json when imported with one).")
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "The adept4j model folder.")
@@ -19,6 +19,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--hf-out", required = true, paramLabel = "DIR", description = "The checkpoint folder to write.")
     Path hfOut;
+
+    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "f32|bf16",
+            description = "Stored dtype: f32, or bf16 (half the size; weights imported from bf16 and not trained are written back bit for bit) (default: ${DEFAULT-VALUE}).")
+    String dtype;
 
     @Mixin
     CommonOptions common;
@@ -28,7 +32,11 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HfExporter.Report r = HfExporter.export(model, hfOut);
+        String d = dtype.toUpperCase(java.util.Locale.ROOT);
+        if (!d.equals("F32") && !d.equals("BF16")) {
+            throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
+        }
+        HfExporter.Report r = HfExporter.export(model, hfOut, d);
         spec.commandLine().getOut().printf("[export] %s with %d layers, %d tensors, %,d bytes%s%s; %.1f s; wrote %s%n",
                 r.family().architecture, r.layers(), r.tensors(), r.bytes(),
                 r.tokenizer() ? ", tokenizer.json" : " (no tokenizer.json: the model uses an adept4j tokenizer)",

@@ -1,5 +1,6 @@
 package io.adept4j.cli;
 
+import io.adept4j.hf.HfExporter;
 import io.adept4j.hf.HfImporter;
 
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.Map;
 
 /**
  * {@code adept bench import}: writes a synthetic LLaMA-layout checkpoint of a requested size (BF16 or F32, random
- * values, LLaMA-2-7B-like block shapes at d=2048) and imports it, reporting time, throughput and memory: run under
+ * values, LLaMA-2-7B-like block shapes at d=2048), imports it and exports it back in the same dtype, reporting time,
+ * throughput and memory: run under
  * {@code JAVA_OPTS=-Xmx1g} to show that a checkpoint larger than the heap imports (memory-mapped, one tensor at a time).
  */
 final class ImportBenchmark {
@@ -56,6 +58,10 @@ final class ImportBenchmark {
         row.put("importSeconds", r.seconds());
         row.put("importMBPerSecond", bytes / (1 << 20) / r.seconds());
         row.put("outputBytes", Files.size(model.resolve("weights.zip")));
+        HfExporter.Report x = HfExporter.export(model, work.resolve("exported"), dtype);
+        out.printf("[bench import] exported it back as %s in %.1f s%n", dtype, x.seconds());
+        row.put("exportSeconds", x.seconds());
+        row.put("exportBytes", x.bytes());
         row.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         long peakHeap = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
