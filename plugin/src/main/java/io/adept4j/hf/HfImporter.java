@@ -51,7 +51,7 @@ public final class HfImporter {
     public static HfConfig.Parsed readConfig(Path hfDir) throws IOException {
         Path cfgFile = hfDir.resolve("config.json");
         if (!Files.isRegularFile(cfgFile)) {
-            throw new IOException("not a Hugging Face checkpoint folder (no config.json): " + hfDir);
+            throw new IllegalArgumentException("not a Hugging Face checkpoint folder (no config.json): " + hfDir);
         }
         JsonNode cfg;
         try {

@@ -100,7 +100,7 @@ public final class AdeptRun {
                 source = "pretrained";
             }
         }
-        CausalLm lm = ModelStore.load(modelDir);
+        CausalLm lm = cfg.integer("seqLen") > 0 ? ModelStore.load(modelDir, (int) cfg.integer("seqLen")) : ModelStore.load(modelDir);
         Base base = new Base(source, modelDir.toString(), lm.parameterCount(), lm.config().numLayers(),
                 lm.config().hiddenSize(), pretraining);
         int batch = cfg.integer("batchSize") > 0 ? (int) cfg.integer("batchSize") : preset.batchSize;

@@ -35,6 +35,7 @@ public final class RunConfig {
             new Key("baseModel", "string", "", "an existing base model folder; empty: pretrain on the general corpus (cached)"),
             new Key("baseCache", "string", ".cache/base", "where pretrained base models are kept between runs"),
             new Key("pretrainSteps", "int", 0L, "pretraining steps (0: the preset's)"),
+            new Key("seqLen", "int", 0L, "window length T (0: the base model's maximum; set it for imported long-context models)"),
             new Key("probeBatches", "int", 16L, "general batches for the layer probe"),
             new Key("k", "int", 0L, "blocks to copy (0: a quarter of the base model's blocks, at least 1)"),
             new Key("steps", "int", 60L, "training steps of every method (the same token budget for all)"),
@@ -190,7 +191,7 @@ public final class RunConfig {
                 p.add("'" + key + "' must be at least 1, got " + integer(key));
             }
         }
-        for (String key : List.of("seed", "pretrainSteps", "k", "batchSize", "warmupSteps", "refreshEvery", "evalEvery")) {
+        for (String key : List.of("seed", "pretrainSteps", "seqLen", "k", "batchSize", "warmupSteps", "refreshEvery", "evalEvery")) {
             if (integer(key) < 0) {
                 p.add("'" + key + "' must be >= 0, got " + integer(key));
             }

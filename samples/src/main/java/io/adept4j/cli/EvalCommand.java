@@ -34,8 +34,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seq-len", paramLabel = "T", description = "Window length (default: the model's maximum).")
-    Integer seqLen;
+    @Mixin
+    SeqLenOption window;
 
     @Mixin
     CommonOptions common;
@@ -46,8 +46,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LmConfig cfg = ModelStore.readConfig(model);
-        int t = seqLen == null ? cfg.maxSeqLen() : seqLen;
-        CausalLm lm = ModelStore.load(model, t);
+        CausalLm lm = window.load(model);
+        int t = lm.seqLen();
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         Map<String, Object> rows = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : corpora.entrySet()) {

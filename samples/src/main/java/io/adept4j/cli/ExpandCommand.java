@@ -61,6 +61,9 @@ final class ExpandCommand implements Callable<Integer> {
     Path general;
 
     @Mixin
+    SeqLenOption window;
+
+    @Mixin
     CommonOptions common;
 
     @picocli.CommandLine.Spec
@@ -69,7 +72,7 @@ final class ExpandCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path out = common.requireOut();
-        CausalLm base = ModelStore.load(model);
+        CausalLm base = window.load(model);
         LmConfig cfg = base.config();
         Placement placement;
         String probeFile = null;

@@ -46,6 +46,9 @@ final class ProbeCommand implements Callable<Integer> {
     int k;
 
     @Mixin
+    SeqLenOption window;
+
+    @Mixin
     CommonOptions common;
 
     @picocli.CommandLine.Spec
@@ -58,7 +61,7 @@ final class ProbeCommand implements Callable<Integer> {
         if (k < 1 || k > cfg.numLayers()) {
             throw new IllegalArgumentException("--k must be between 1 and the number of blocks (" + cfg.numLayers() + "), got " + k);
         }
-        CausalLm lm = ModelStore.load(model);
+        CausalLm lm = window.load(model);
         Corpus corpus = CorpusReader.read(general != null ? general : BundledCorpora.general());
         // one window sequence per document, padded and masked, as the reference's per-record probe
         TokenWindows windows = TokenWindows.build(corpus.name(), corpus.documents(), Tokenizers.fromSpec(cfg.tokenizer()),

@@ -80,6 +80,9 @@ final class TuneCommand implements Callable<Integer> {
     double margin;
 
     @Mixin
+    SeqLenOption window;
+
+    @Mixin
     CommonOptions common;
 
     @picocli.CommandLine.Spec
@@ -94,7 +97,7 @@ final class TuneCommand implements Callable<Integer> {
                     + "(adept expand)");
         }
         ExpansionManifest manifest = new ObjectMapper().readValue(manifestFile.toFile(), ExpansionManifest.class);
-        CausalLm lm = ModelStore.load(model);
+        CausalLm lm = window.load(model);
         LmConfig cfg = lm.config();
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
