@@ -66,7 +66,7 @@ public final class GraphAdept {
         if (domainVal.isEmpty()) {
             throw new IllegalArgumentException("the domain validation iterator gave no batches");
         }
-        ProbeResult probe = new GraphProber(cfg.probeBatches()).probe(base, bs, general);
+        ProbeResult probe = new GraphProber(cfg.probeBatches()).probe(base, bs, probeBatches); // general is read once
         for (ProbeResult.Layer l : probe.layers()) {
             log.printf("[adept-graph] probe: block %d (%s)  ΔL %+.4f ± %.4f%n", l.index(), bs.get(l.index()).output(),
                     l.deltaLoss(), l.stdErr());

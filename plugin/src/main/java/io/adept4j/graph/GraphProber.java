@@ -30,10 +30,15 @@ public final class GraphProber {
         this.maxBatches = maxBatches;
     }
 
-    /** Probes every block; the graph's parameters are bit-identical afterwards. */
+    /** Probes every block on up to {@code maxBatches} batches of {@code general} (reset first when it can be). */
     public ProbeResult probe(ComputationGraph cg, List<GraphBlock> blocks, DataSetIterator general) {
+        return probe(cg, blocks, take(general, maxBatches));
+    }
+
+    /** Probes every block on up to {@code maxBatches} of {@code general}; parameters are bit-identical afterwards. */
+    public ProbeResult probe(ComputationGraph cg, List<GraphBlock> blocks, List<? extends DataSet> general) {
         long t0 = System.nanoTime();
-        List<DataSet> batches = take(general, maxBatches);
+        List<? extends DataSet> batches = general.subList(0, Math.min(maxBatches, general.size()));
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("the general iterator gave no batches to probe with");
         }
@@ -84,7 +89,7 @@ public final class GraphProber {
         return out;
     }
 
-    private static double[] scores(ComputationGraph cg, List<DataSet> batches) {
+    private static double[] scores(ComputationGraph cg, List<? extends DataSet> batches) {
         double[] s = new double[batches.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = cg.score(batches.get(i), false);
