@@ -42,7 +42,7 @@ public final class GraphExpander {
                             Map<String, String> copyOf, Map<String, String> seedFrom) {
         /** The inserted copies. */
         public List<GraphBlock> copies() {
-            return blocks.stream().filter(b -> b.output().endsWith(SUFFIX)).toList();
+            return blocks.stream().filter(b -> copyOf.containsKey(b.output())).toList();
         }
     }
 

@@ -109,14 +109,16 @@ public final class GraphImportance extends BaseTrainingListener {
 
     /**
      * Per-unit sums of element importances. DL4J stores a dense weight as {@code [nIn, nOut]}, so a neuron (an output
-     * unit) is a column; a bias or any vector is one unit per element.
+     * unit) is a column; a convolution kernel as {@code [nOut, nIn, kH, kW]}, so a neuron is an output channel (the
+     * first axis); a bias or any vector is one unit per element.
      */
     public static INDArray units(INDArray elementImportance, Granularity g) {
+        INDArray e = elementImportance;
         return switch (g) {
-            case TENSOR -> elementImportance.sum().reshape(1);
-            case NEURON -> elementImportance.rank() == 2 && elementImportance.size(0) > 1
-                    ? elementImportance.sum(0) : elementImportance.reshape(elementImportance.length());
-            case ELEMENT -> elementImportance.dup();
+            case TENSOR -> e.sum().reshape(1);
+            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).sum(1)
+                    : e.rank() == 2 && e.size(0) > 1 ? e.sum(0) : e.reshape(e.length());
+            case ELEMENT -> e.dup();
         };
     }
 
@@ -126,7 +128,10 @@ public final class GraphImportance extends BaseTrainingListener {
         switch (g) {
             case TENSOR -> full.assign(units.getDouble(0));
             case NEURON -> {
-                if (shape.length == 2 && shape[0] > 1) {
+                if (shape.length >= 3) {
+                    INDArray rows = full.reshape('c', shape[0], full.length() / shape[0]);
+                    rows.assign(units.reshape(shape[0], 1).broadcast(rows.shape()));
+                } else if (shape.length == 2 && shape[0] > 1) {
                     full.assign(units.reshape(1, shape[1]).broadcast(shape));
                 } else {
                     full.assign(units.reshape(shape));

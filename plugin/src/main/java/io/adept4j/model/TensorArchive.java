@@ -44,6 +44,7 @@ public final class TensorArchive {
     public static final class Writer implements java.io.Closeable {
         private final ZipOutputStream zip;
         private final java.util.List<String> names = new java.util.ArrayList<>();
+        private boolean broken;
 
         /** Creates (or replaces) the file. */
         public Writer(Path file) throws IOException {
@@ -53,14 +54,21 @@ public final class TensorArchive {
 
         /** Appends one tensor. */
         public void put(String name, INDArray value) throws IOException {
+            broken = true; // until the entry is complete
             zip.putNextEntry(new ZipEntry(name));
             Nd4j.write(new BufferedOutputStream(new NonClosing(zip), 1 << 16), value); // streams from the off-heap buffer: no heap copy of the tensor
             zip.closeEntry();
             names.add(name);
+            broken = false;
         }
 
+        /** Writes the index, unless a tensor failed half-way: such an archive must read as truncated, not as smaller. */
         @Override
         public void close() throws IOException {
+            if (broken) {
+                zip.close();
+                return;
+            }
             zip.putNextEntry(new ZipEntry(INDEX));
             zip.write(String.join("\n", names).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             zip.closeEntry();

@@ -359,4 +359,19 @@ class GraphAdeptTest {
         assertEquals(big.params(), back.params());
         assertEquals(big.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
     }
+
+    @Test
+    void neuronUnitsFollowDl4jLayouts() {
+        INDArray dense = Nd4j.createFromArray(new float[][]{{1, 2}, {3, 4}, {5, 6}});          // [nIn=3, nOut=2]
+        assertEquals(Nd4j.createFromArray(9f, 12f), GraphImportance.units(dense, io.adept4j.stage2.Granularity.NEURON));
+        INDArray conv = Nd4j.arange(24).castTo(DataType.FLOAT).reshape(2, 3, 4, 1);            // [nOut=2, nIn=3, k=4, 1]
+        INDArray u = GraphImportance.units(conv, io.adept4j.stage2.Granularity.NEURON);
+        assertEquals(Nd4j.createFromArray(66f, 210f), u);                                       // 0..11 and 12..23
+        INDArray back = GraphImportance.expand(u, conv.shape(), io.adept4j.stage2.Granularity.NEURON);
+        assertEquals(66f, back.getFloat(0, 2, 3, 0), 0f);
+        assertEquals(210f, back.getFloat(1, 0, 0, 0), 0f);
+        INDArray denseBack = GraphImportance.expand(Nd4j.createFromArray(9f, 12f), dense.shape(),
+                io.adept4j.stage2.Granularity.NEURON);
+        assertEquals(Nd4j.createFromArray(new float[][]{{9, 12}, {9, 12}, {9, 12}}), denseBack);
+    }
 }
