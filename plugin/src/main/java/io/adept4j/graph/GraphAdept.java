@@ -116,6 +116,9 @@ public final class GraphAdept {
                             + " steps and cannot be reset");
                 }
                 domain.reset();
+                if (!domain.hasNext()) {
+                    throw new IllegalArgumentException("the domain iterator gives no batches");
+                }
             }
             DataSet b = domain.next();
             cg.fit(b);
