@@ -162,11 +162,13 @@ public final class HfConfig {
     }
 
     /**
-     * The {@code config.json} for a model, in the format of its family (weights written as float32).
+     * The {@code config.json} for a model, in the format of its family.
      *
      * @param eosTokenId written as {@code eos_token_id} when ≥ 0
+     * @param dtype      the safetensors dtype the weights are stored in ({@code F32} or {@code BF16}), written as
+     *                   {@code torch_dtype}
      */
-    public static ObjectNode toJson(LmConfig c, int eosTokenId) {
+    public static ObjectNode toJson(LmConfig c, int eosTokenId, String dtype) {
         Family f = Family.of(c);
         if (f == Family.QWEN2 && c.headDim() * c.numHeads() != c.hiddenSize()) {
             throw new IllegalArgumentException("Qwen2 cannot express head_dim " + c.headDim() + " != hidden_size / heads");
@@ -214,7 +216,11 @@ public final class HfConfig {
         if (eosTokenId >= 0) {
             n.put("eos_token_id", eosTokenId);
         }
-        n.put("torch_dtype", "float32");
+        n.put("torch_dtype", switch (dtype) {
+            case "F32" -> "float32";
+            case "BF16" -> "bfloat16";
+            default -> throw new IllegalArgumentException("no torch_dtype for safetensors dtype '" + dtype + "'");
+        });
         return n;
     }
 }

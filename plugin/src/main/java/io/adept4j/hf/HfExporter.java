@@ -78,9 +78,7 @@ public final class HfExporter {
         Map<String, long[]> shapes = LlamaLayout.tensors(c);
         Path weights = modelDir.resolve(ModelStore.WEIGHTS);
         AtomicDirectory.write(hfOut, tmp -> {
-            com.fasterxml.jackson.databind.node.ObjectNode cfg = HfConfig.toJson(c, eos);
-            cfg.put("torch_dtype", dtype.equals("BF16") ? "bfloat16" : "float32");
-            JSON.writeValue(tmp.resolve("config.json").toFile(), cfg);
+            JSON.writeValue(tmp.resolve("config.json").toFile(), HfConfig.toJson(c, eos, dtype));
             // Streamed: the archive is read in the order it was written (the layout's order), one tensor at a time.
             try (TensorArchive.Reader reader = new TensorArchive.Reader(weights)) {
                 INDArray[] previous = {null};

@@ -1,20 +1,23 @@
 package io.adept4j.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adept4j.hf.HfConfig;
 import io.adept4j.hf.HfExporter;
 import io.adept4j.hf.HfImporter;
+import io.adept4j.hf.SafeTensors;
+import io.adept4j.model.LlamaLayout;
+import io.adept4j.model.LmConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,11 +38,16 @@ final class ImportBenchmark {
     private ImportBenchmark() {
     }
 
+    /** The benchmark's model shape with {@code layers} blocks (untied, so the head is a second vocabulary matrix). */
+    static LmConfig config(int layers) {
+        return new LmConfig(VOCAB, HIDDEN, layers, HEADS, KV_HEADS, HIDDEN / HEADS, FF, 4096, 10000.0, 1e-5, false,
+                false, false, null);
+    }
+
     static Map<String, Object> run(long targetBytes, String dtype, Path work, PrintWriter out) throws IOException {
         int width = dtype.equals("BF16") ? 2 : 4;
-        long perLayer = (long) HIDDEN * HIDDEN * 2 + (long) HIDDEN * (HIDDEN / HEADS * KV_HEADS) * 2
-                + 3L * HIDDEN * FF + 2L * HIDDEN;
-        long fixed = 2L * VOCAB * HIDDEN + HIDDEN;
+        long fixed = LlamaLayout.parameterCount(config(0));
+        long perLayer = LlamaLayout.parameterCount(config(1)) - fixed;
         int layers = (int) Math.max(1, Math.round((targetBytes / (double) width - fixed) / perLayer));
         Path hf = work.resolve("hf");
         Files.createDirectories(hf);
@@ -88,73 +96,19 @@ final class ImportBenchmark {
         return -1;
     }
 
-    /** A minimal streaming safetensors writer: the header, then each tensor's random values in 4 MB chunks. */
+    /** The checkpoint through adept4j's own streaming writer: random values, one tensor in memory at a time. */
     private static long writeCheckpoint(Path dir, int layers, String dtype) throws IOException {
-        int width = dtype.equals("BF16") ? 2 : 4;
-        int kvw = HIDDEN / HEADS * KV_HEADS;
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put("model.embed_tokens.weight", new long[]{VOCAB, HIDDEN});
-        for (int i = 0; i < layers; i++) {
-            String p = "model.layers." + i + ".";
-            shapes.put(p + "input_layernorm.weight", new long[]{HIDDEN});
-            shapes.put(p + "self_attn.q_proj.weight", new long[]{HIDDEN, HIDDEN});
-            shapes.put(p + "self_attn.k_proj.weight", new long[]{kvw, HIDDEN});
-            shapes.put(p + "self_attn.v_proj.weight", new long[]{kvw, HIDDEN});
-            shapes.put(p + "self_attn.o_proj.weight", new long[]{HIDDEN, HIDDEN});
-            shapes.put(p + "post_attention_layernorm.weight", new long[]{HIDDEN});
-            shapes.put(p + "mlp.gate_proj.weight", new long[]{FF, HIDDEN});
-            shapes.put(p + "mlp.up_proj.weight", new long[]{FF, HIDDEN});
-            shapes.put(p + "mlp.down_proj.weight", new long[]{HIDDEN, FF});
-        }
-        shapes.put("model.norm.weight", new long[]{HIDDEN});
-        shapes.put("lm_head.weight", new long[]{VOCAB, HIDDEN});
-        StringBuilder h = new StringBuilder("{");
-        long off = 0;
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            long n = 1;
-            for (long s : e.getValue()) {
-                n *= s;
+        LmConfig c = config(layers);
+        new ObjectMapper().writeValue(dir.resolve("config.json").toFile(), HfConfig.toJson(c, -1, dtype));
+        Nd4j.getRandom().setSeed(42);
+        INDArray[] previous = {null};
+        SafeTensors.write(dir.resolve("model.safetensors"), LlamaLayout.tensors(c), Map.of("format", "pt"), name -> {
+            if (previous[0] != null && previous[0].closeable()) {
+                previous[0].close(); // native memory back now: the checkpoint may exceed what the process may hold
             }
-            String shape = e.getValue().length == 1 ? "" + e.getValue()[0] : e.getValue()[0] + "," + e.getValue()[1];
-            h.append(h.length() > 1 ? "," : "").append('"').append(e.getKey()).append("\":{\"dtype\":\"").append(dtype)
-                    .append("\",\"shape\":[").append(shape).append("],\"data_offsets\":[").append(off).append(',')
-                    .append(off + n * width).append("]}");
-            off += n * width;
-        }
-        h.append('}');
-        Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"LlamaForCausalLM\"],\"hidden_size\":" + HIDDEN
-                + ",\"intermediate_size\":" + FF + ",\"num_hidden_layers\":" + layers + ",\"num_attention_heads\":" + HEADS
-                + ",\"num_key_value_heads\":" + KV_HEADS + ",\"vocab_size\":" + VOCAB
-                + ",\"max_position_embeddings\":4096,\"rms_norm_eps\":1e-5,\"rope_theta\":10000.0,\"hidden_act\":\"silu\","
-                + "\"tie_word_embeddings\":false}");
-        byte[] hb = h.toString().getBytes(StandardCharsets.UTF_8);
-        long state = 0x9E3779B97F4A7C15L;
-        try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, hb.length));
-            ch.write(ByteBuffer.wrap(hb));
-            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            long remaining = off;
-            while (remaining > 0) {
-                buf.clear();
-                while (buf.remaining() >= 4 && remaining - buf.position() >= width) {
-                    state ^= state << 13;
-                    state ^= state >>> 7;
-                    state ^= state << 17;
-                    float v = (float) ((state >>> 40) / (double) (1L << 24) - 0.5) * 0.04f; // uniform ±0.02
-                    if (width == 2) {
-                        buf.putShort((short) (Float.floatToIntBits(v) >>> 16));
-                    } else {
-                        buf.putFloat(v);
-                    }
-                }
-                buf.flip();
-                remaining -= buf.remaining();
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-        }
+            previous[0] = Nd4j.rand(DataType.FLOAT, LlamaLayout.tensors(c).get(name)).subi(0.5).muli(0.04); // ±0.02
+            return previous[0];
+        }, dtype);
         return Files.size(dir.resolve("model.safetensors"));
     }
 }
