@@ -115,10 +115,10 @@ public final class HfImporter {
                 dtypes.merge(entry.dtype(), 1, Integer::sum);
             }
             long bytesTotal = totalBytes;
-            long[] done = {0};
             AtomicDirectory.write(outDir, tmp -> {
                 ModelStore.writeConfig(tmp, c);
                 double lastPrint = 0;
+                long done = 0;
                 try (TensorArchive.Writer w = new TensorArchive.Writer(tmp.resolve(ModelStore.WEIGHTS))) {
                     for (String name : expected.keySet()) {
                         INDArray a = ckpt.read(name);
@@ -127,13 +127,13 @@ public final class HfImporter {
                             a.close(); // native memory back now, not at the next GC: one tensor resident at a time
                         }
                         SafeTensors.Entry entry = entries.get(name);
-                        done[0] += entry.end() - entry.begin();
+                        done += entry.end() - entry.begin();
                         double s = (System.nanoTime() - t0) / 1e9;
-                        if (progress != null && (s - lastPrint >= PROGRESS_SECONDS || done[0] == bytesTotal)) {
+                        if (progress != null && (s - lastPrint >= PROGRESS_SECONDS || done == bytesTotal)) {
                             lastPrint = s;
-                            double rate = done[0] / Math.max(s, 1e-9);
-                            progress.printf("[import] %,d / %,d MB  %.0f MB/s  ETA %.0f s%n", done[0] >> 20,
-                                    bytesTotal >> 20, rate / (1 << 20), (bytesTotal - done[0]) / Math.max(rate, 1));
+                            double rate = done / Math.max(s, 1e-9);
+                            progress.printf("[import] %,d / %,d MB  %.0f MB/s  ETA %.0f s%n", done >> 20,
+                                    bytesTotal >> 20, rate / (1 << 20), (bytesTotal - done) / Math.max(rate, 1));
                             progress.flush();
                         }
                     }
