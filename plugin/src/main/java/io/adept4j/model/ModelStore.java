@@ -37,10 +37,22 @@ public final class ModelStore {
 
     /** Saves atomically: the folder is replaced only once everything is written. */
     public static void save(CausalLm model, Path dir) throws IOException {
+        save(model, dir, Map.of());
+    }
+
+    /**
+     * Saves atomically with extra JSON files (file name → value, e.g. an expansion manifest) written inside the same
+     * atomic step, so the folder is never seen without them. An existing folder is replaced only if it holds nothing
+     * but what adept4j wrote ({@link AtomicDirectory}).
+     */
+    public static void save(CausalLm model, Path dir, Map<String, ?> jsonFiles) throws IOException {
         AtomicDirectory.write(dir, tmp -> {
             writeConfig(tmp, model.config());
             TensorArchive.write(tmp.resolve(WEIGHTS), model.weights());
             model.sameDiff().save(tmp.resolve(GRAPH).toFile(), false);
+            for (Map.Entry<String, ?> e : jsonFiles.entrySet()) {
+                JSON.writeValue(tmp.resolve(e.getKey()).toFile(), e.getValue());
+            }
         });
     }
 

@@ -6,7 +6,7 @@ import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
-import io.adept4j.datavec.window.TrainValidationSplit;
+import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.eval.TokenPredictions;
@@ -87,16 +87,24 @@ public final class AdeptRun {
             source = "given";
         } else {
             Tokenizer tok = Tokenizers.parse(cfg.str("tokenizer"));
+            BaseProvenance wanted = BaseProvenance.of(general, preset.model(tok.spec()), pcfg);
             Path baseDir = Path.of(cfg.str("baseCache")).resolve(preset.name().toLowerCase() + "-" + tok.spec().kind()
-                    + tok.spec().vocabSize() + "-s" + pcfg.steps() + "-seed" + cfg.integer("seed"));
+                    + tok.spec().vocabSize() + "-s" + pcfg.steps() + "-seed" + cfg.integer("seed") + "-" + wanted.key());
             modelDir = baseDir.resolve(Pretrainer.MODEL);
             if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
-                log.println("[run] base model: cached in " + modelDir);
+                wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
+                log.println("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
+                        + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
                 source = "cached";
             } else {
                 log.println("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
-                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg, log)
-                        .run(general, baseDir, Pretrainer.hasCheckpoint(baseDir), 0);
+                boolean resume = Pretrainer.hasCheckpoint(baseDir);
+                if (resume) {
+                    wanted.requireSameAs(baseDir);
+                } else {
+                    wanted.write(baseDir);
+                }
+                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg, log).run(general, baseDir, resume, 0);
                 source = "pretrained";
             }
         }
@@ -109,9 +117,21 @@ public final class AdeptRun {
             throw new IllegalArgumentException("k = " + k + " but the base model has only " + lm.config().numLayers() + " blocks");
         }
 
-        // Stage 1a: probe once; every method that needs ΔL uses the same probe.
+        // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
+        // token-level evaluation uses the same validation windows as the perplexities.
+        long seed = cfg.integer("seed");
         Tokenizer tok = Tokenizers.fromSpec(lm.config().tokenizer());
-        TokenWindows probeWindows = TokenWindows.build("general", general, tok, WindowSpec.perDocument(lm.seqLen()));
+        WindowSpec spec = WindowSpec.packed(lm.seqLen());
+        SplitWindows generalSplit = SplitWindows.build("general", general, SplitWindows.DEFAULT_VALIDATION_FRACTION, seed,
+                tok, spec);
+        SplitWindows domainSplit = SplitWindows.build("domain", domain, SplitWindows.DEFAULT_VALIDATION_FRACTION, seed,
+                tok, spec);
+        TokenWindows generalVal = generalSplit.validation();
+        TokenWindows domainVal = domainSplit.validation();
+
+        // Stage 1a: probe once, on the general training side; every method that needs ΔL uses the same probe.
+        TokenWindows probeWindows = TokenWindows.build("general", generalSplit.trainDocs(), tok,
+                WindowSpec.perDocument(lm.seqLen()));
         ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
         for (ProbeResult.Layer l : probe.layers()) {
             log.printf("[run] probe: block %d  ΔL %+.4f ± %.4f%n", l.index(), l.deltaLoss(), l.stdErr());
@@ -119,13 +139,6 @@ public final class AdeptRun {
         DataSet check = new NextTokenDataSetIterator(probeWindows, 2, BatchLayout.SAMEDIFF, lm.config().vocabSize(),
                 false, 0).next();
 
-        // The validation windows AdeptTrainer uses (same split, same seed), for the token-level evaluation.
-        long seed = cfg.integer("seed");
-        WindowSpec spec = WindowSpec.packed(lm.seqLen());
-        TokenWindows generalVal = TokenWindows.build("general validation",
-                TrainValidationSplit.of(general, 0.05, seed).validation(), tok, spec);
-        TokenWindows domainVal = TokenWindows.build("domain validation",
-                TrainValidationSplit.of(domain, 0.05, seed).validation(), tok, spec);
         int tokenBatches = (int) cfg.integer("tokenEvalBatches");
         TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
         TokenPredictions domainBase = TokenPredictions.of(lm, domainVal, batch, tokenBatches);

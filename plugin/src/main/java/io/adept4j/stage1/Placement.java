@@ -20,6 +20,7 @@ public record Placement(String strategy, List<Integer> sources) {
 
     /** The {@code k} blocks with the smallest ΔL; ties go to the lower index. */
     public static Placement lowestDelta(ProbeResult probe, int k) {
+        probe.requireValid("the probe");
         requireK(k, probe.numLayers());
         return new Placement("probe", probe.leastImportantFirst().subList(0, k));
     }

@@ -38,6 +38,35 @@ public record ProbeResult(
                         @JsonProperty("stdErr") double stdErr) {
     }
 
+    /**
+     * Throws, naming {@code what} (the file), unless the probe is complete: one finite ΔL per block, each block index
+     * once, {@code 0..numLayers-1}.
+     */
+    public void requireValid(String what) {
+        String fix = "; run adept probe again to re-create it";
+        if (layers == null || layers.isEmpty()) {
+            throw new IllegalArgumentException(what + " has no \"layers\" entries" + fix);
+        }
+        if (numLayers != layers.size()) {
+            throw new IllegalArgumentException(what + " lists " + layers.size() + " layers but numLayers is " + numLayers + fix);
+        }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (Layer l : layers) {
+            if (l == null) {
+                throw new IllegalArgumentException(what + " has an empty layer entry" + fix);
+            }
+            if (l.index() < 0 || l.index() >= numLayers) {
+                throw new IllegalArgumentException(what + " names block " + l.index() + " of " + numLayers + fix);
+            }
+            if (!seen.add(l.index())) {
+                throw new IllegalArgumentException(what + " lists block " + l.index() + " twice" + fix);
+            }
+            if (!Double.isFinite(l.deltaLoss())) {
+                throw new IllegalArgumentException(what + ": block " + l.index() + " has ΔL " + l.deltaLoss() + fix);
+            }
+        }
+    }
+
     /** Throws unless this probe was made on {@code model}. */
     public void requireFor(io.adept4j.model.CausalLm model, String what) {
         String fp = ModelFingerprint.of(model);

@@ -7,7 +7,7 @@ import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.MixedWindows;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
-import io.adept4j.datavec.window.TrainValidationSplit;
+import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.WindowSource;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
@@ -216,11 +216,6 @@ public final class AdeptTrainer {
             done = step + 1;
             trainCurve.add(new Point(done, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
-            if (checkpointDir != null && (done % checkpointEvery == 0 || done == end)) {
-                Checkpoint.write(checkpointDir, new Checkpoint(done, fingerprint(trainable), params, opt.state(),
-                        trainCurve, refreshes, monitor.generalCurve(), monitor.domainCurve(), lastMultipliers, gBefore,
-                        dBefore));
-            }
             if (done < cfg.steps()) {
                 long e0 = System.nanoTime();
                 int before = monitor.generalCurve().size();
@@ -229,14 +224,22 @@ public final class AdeptTrainer {
                 } catch (PerplexityMonitor.ForgettingException e) {
                     stopped = e.getMessage();
                     log.println("[tune] stopping early: " + stopped);
-                    break;
                 } finally {
                     evalSeconds += (System.nanoTime() - e0) / 1e9;
                 }
-                if (monitor.generalCurve().size() > before) {
+                if (stopped == null && monitor.generalCurve().size() > before) {
                     meter.print(done, String.format("loss %.4f  general %.4f  domain %.4f", lg.loss(),
                             monitor.generalCurve().get(before).loss(), monitor.domainCurve().get(before).loss()));
                 }
+            }
+            // after the evaluation of this step, so that a resumed run's curves hold the point at the resume step
+            if (checkpointDir != null && (done % checkpointEvery == 0 || done == end || stopped != null)) {
+                Checkpoint.write(checkpointDir, new Checkpoint(done, fingerprint(trainable), params, opt.state(),
+                        trainCurve, refreshes, monitor.generalCurve(), monitor.domainCurve(), lastMultipliers, gBefore,
+                        dBefore));
+            }
+            if (stopped != null) {
+                break;
             }
         }
         double trainSeconds = meter.elapsedSeconds() - evalSeconds;
@@ -271,15 +274,21 @@ public final class AdeptTrainer {
         }
     }
 
-    /** What must match for a checkpoint to be resumed: the settings and the trained tensors. */
-    private String fingerprint(List<String> trainable) {
-        return JSON.valueToTree(Map.of("settings", cfg, "trainable", trainable)).toString();
+    /**
+     * What must match for a checkpoint to be resumed: the settings and the trained tensors. Compared as JSON data
+     * (object fields in any order), never as text.
+     */
+    private com.fasterxml.jackson.databind.JsonNode fingerprint(List<String> trainable) {
+        Map<String, Object> f = new java.util.TreeMap<>();
+        f.put("settings", cfg);
+        f.put("trainable", trainable);
+        return JSON.valueToTree(f);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A tuning checkpoint: trained tensors, optimizer state (moments and LR multipliers), and the run's history. */
-    private record Checkpoint(int step, String fingerprint, Map<String, INDArray> weights, Map<String, INDArray> optimizer,
+    private record Checkpoint(int step, com.fasterxml.jackson.databind.JsonNode fingerprint, Map<String, INDArray> weights, Map<String, INDArray> optimizer,
                               List<Point> trainCurve, List<Refresh> refreshes, List<PerplexityMonitor.Point> generalCurve,
                               List<PerplexityMonitor.Point> domainCurve, Map<String, double[]> multipliers,
                               Perplexity.Result generalBefore, Perplexity.Result domainBefore) {
@@ -306,15 +315,20 @@ public final class AdeptTrainer {
             }
         }
 
-        static Checkpoint read(Path dir, String fingerprint) {
+        static Checkpoint read(Path dir, com.fasterxml.jackson.databind.JsonNode fingerprint) {
             try {
                 com.fasterxml.jackson.databind.JsonNode s = JSON.readTree(dir.resolve("state.json").toFile());
                 if (s == null || !s.has("fingerprint") || !s.has("step")) {
-                    throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt: state.json lacks its fields");
+                    throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt: state.json lacks its "
+                            + "fields; start again without --resume (with --overwrite)");
                 }
-                if (!fingerprint.equals(s.get("fingerprint").asText())) {
+                com.fasterxml.jackson.databind.JsonNode saved = s.get("fingerprint");
+                if (saved.isTextual()) {
+                    saved = JSON.readTree(saved.asText()); // checkpoints of earlier versions stored it as text
+                }
+                if (!fingerprint.equals(saved)) {
                     throw new IllegalArgumentException("the tuning checkpoint in " + dir + " was made with other settings "
-                            + "or another model; resume with the same options. Checkpoint: " + s.get("fingerprint").asText()
+                            + "or another model; resume with the same options. Checkpoint: " + saved
                             + " Now: " + fingerprint);
                 }
                 var types = JSON.getTypeFactory();
@@ -330,10 +344,20 @@ public final class AdeptTrainer {
                         TensorArchive.read(dir.resolve("optimizer.zip")), train, refreshes, g, d, mult,
                         JSON.convertValue(s.get("generalBefore"), Perplexity.Result.class),
                         JSON.convertValue(s.get("domainBefore"), Perplexity.Result.class));
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("tuning checkpoint " + dir + " could not be read (corrupt?): " + e.getMessage(), e);
+            } catch (java.io.IOException | RuntimeException e) {
+                if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
+                        && iae.getMessage().startsWith("the tuning checkpoint")) {
+                    throw iae;
+                }
+                throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt or truncated ("
+                        + firstLine(e) + "); start again without --resume (with --overwrite)", e);
             }
         }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 
     private static List<Point> points(List<PerplexityMonitor.Point> in) {
@@ -349,10 +373,10 @@ public final class AdeptTrainer {
         static Data of(CausalLm model, TuneConfig cfg, List<Document> domain, List<Document> general) {
             Tokenizer tok = Tokenizers.fromSpec(model.config().tokenizer());
             WindowSpec spec = WindowSpec.packed(model.seqLen());
-            TrainValidationSplit d = TrainValidationSplit.of(domain, 0.05, cfg.seed());
-            TrainValidationSplit g = TrainValidationSplit.of(general, 0.05, cfg.seed());
-            TokenWindows domainTrain = TokenWindows.build("domain", d.train(), tok, spec);
-            TokenWindows generalTrain = TokenWindows.build("general", g.train(), tok, spec);
+            SplitWindows d = SplitWindows.build("domain", domain, SplitWindows.DEFAULT_VALIDATION_FRACTION, cfg.seed(), tok, spec);
+            SplitWindows g = SplitWindows.build("general", general, SplitWindows.DEFAULT_VALIDATION_FRACTION, cfg.seed(), tok, spec);
+            TokenWindows domainTrain = d.train();
+            TokenWindows generalTrain = g.train(); // probe batches come from here: validation text is never probed
             WindowSource trainSource = cfg.replayWeight() > 0
                     ? new MixedWindows(List.of(domainTrain, generalTrain),
                     new double[]{1 - cfg.replayWeight(), cfg.replayWeight()}, domainTrain.size(), cfg.seed())
@@ -363,8 +387,7 @@ public final class AdeptTrainer {
             while (probeIt.hasNext() && probe.size() < cfg.probeBatches()) {
                 probe.add(probeIt.next());
             }
-            return new Data(trainSource, TokenWindows.build("domain validation", d.validation(), tok, spec),
-                    TokenWindows.build("general validation", g.validation(), tok, spec), probe);
+            return new Data(trainSource, d.validation(), g.validation(), probe);
         }
     }
 

@@ -9,7 +9,7 @@ import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
-import io.adept4j.datavec.window.TrainValidationSplit;
+import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.eval.UnigramBaseline;
@@ -85,10 +85,10 @@ public final class Pretrainer {
      */
     public Result run(List<Document> documents, Path out, boolean resume, int stopAfter) throws IOException {
         long t0 = System.nanoTime();
-        TrainValidationSplit split = TrainValidationSplit.of(documents, cfg.validationFraction(), cfg.seed());
-        WindowSpec spec = WindowSpec.packed(cfg.seqLen());
-        TokenWindows train = TokenWindows.build("train", split.train(), tokenizer, spec);
-        TokenWindows val = TokenWindows.build("validation", split.validation(), tokenizer, spec);
+        SplitWindows split = SplitWindows.build("general", documents, cfg.validationFraction(), cfg.seed(), tokenizer,
+                WindowSpec.packed(cfg.seqLen()));
+        TokenWindows train = split.train();
+        TokenWindows val = split.validation();
         double unigram = UnigramBaseline.perplexity(train, val, modelConfig.vocabSize());
         log.printf("[pretrain] %s: %,d params, %,d train / %,d validation tokens, unigram perplexity %.1f%n",
                 shape(), LlamaLayout.parameterCount(modelConfig), train.corpusTokens(), val.corpusTokens(), unigram);

@@ -42,7 +42,8 @@ public final class AdeptCli extends CommandGroup {
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException;
+            boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException
+                    || ex instanceof java.nio.file.FileAlreadyExistsException;
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
             err.println("adept: " + (badInput ? "" : "error: ") + msg.replace('\n', ' '));
             if (verbose) {
@@ -50,6 +51,9 @@ public final class AdeptCli extends CommandGroup {
             }
             return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 }

@@ -21,6 +21,9 @@ final class BundledCorpora {
         return Path.of(System.getProperty("adept4j.home", ".")).resolve("corpora");
     }
 
+    /** The bundled domain corpora by name. */
+    static final List<String> DOMAINS = List.of("math", "code");
+
     static Path general() {
         return existing(dir().resolve("general.jsonl.gz"));
     }

@@ -21,11 +21,28 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    @Option(names = "--overwrite", description = "Replace the results adept4j wrote in an existing --out folder "
+            + "(files it did not write are never touched; without this flag a non-empty --out is refused).")
+    boolean overwrite;
+
     /** The output folder, required by commands that write results. */
     Path requireOut() {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required: results, model and checkpoints are written there");
         }
         return out;
+    }
+
+    /** The output folder, checked before any work: usable, and nothing there is lost ({@link Inputs#output}). */
+    Path prepareOut(boolean resume) {
+        requireThreads();
+        return Inputs.output(requireOut(), overwrite, resume);
+    }
+
+    /** {@code --threads} must be at least 1 (the launcher refuses it too, before the native library reads it). */
+    void requireThreads() {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
     }
 }

@@ -29,7 +29,7 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--corpus", required = true, paramLabel = "NAME=PATH", description = "Corpora to evaluate, e.g. general=corpora/general.jsonl.gz.")
-    Map<String, Path> corpora = new LinkedHashMap<>();
+    List<String> corpusArgs = new java.util.ArrayList<>();
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -45,13 +45,30 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LmConfig cfg = ModelStore.readConfig(model);
-        CausalLm lm = window.load(model);
+        if (common.out != null) {
+            common.prepareOut(false);
+        }
+        Inputs.positive("--batch", batch);
+        Map<String, Path> corpora = new LinkedHashMap<>();
+        for (String a : corpusArgs) {
+            int eq = a.indexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new IllegalArgumentException("--corpus takes NAME=PATH, e.g. general=corpora/general.jsonl.gz, got '" + a + "'");
+            }
+            String name = a.substring(0, eq);
+            if (corpora.put(name, Path.of(a.substring(eq + 1))) != null) {
+                throw new IllegalArgumentException("--corpus name '" + name + "' is given twice; give each corpus its own name");
+            }
+        }
+        Map<String, Corpus> read = new LinkedHashMap<>();
+        corpora.forEach((name, path) -> read.put(name, CorpusReader.read(path)));
+        LmConfig cfg = Inputs.modelConfig(model);
+        CausalLm lm = Inputs.model(model, window);
         int t = lm.seqLen();
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         Map<String, Object> rows = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : corpora.entrySet()) {
-            Corpus c = CorpusReader.read(e.getValue());
+            Corpus c = read.get(e.getKey());
             TokenWindows w = TokenWindows.build(e.getKey(), c.documents(), tok, WindowSpec.packed(t));
             long t0 = System.nanoTime();
             Perplexity.Result r = Perplexity.evaluate(lm, w, batch, 0);

@@ -71,17 +71,14 @@ final class ExpandCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.requireOut();
-        CausalLm base = window.load(model);
+        Path out = common.prepareOut(false);
+        ProbeResult probe = choice.fromProbe == null ? null : Inputs.probe(choice.fromProbe.probe);
+        CausalLm base = Inputs.model(model, window);
         LmConfig cfg = base.config();
         Placement placement;
         String probeFile = null;
         if (choice.fromProbe != null) {
             Path pf = choice.fromProbe.probe;
-            if (!Files.isRegularFile(pf)) {
-                throw new IllegalArgumentException("probe file not found: " + pf);
-            }
-            ProbeResult probe = new ObjectMapper().readValue(pf.toFile(), ProbeResult.class);
             probe.requireFor(base, pf.toString());
             placement = Placement.lowestDelta(probe, choice.fromProbe.k);
             probeFile = pf.toString();
@@ -97,8 +94,7 @@ final class ExpandCommand implements Callable<Integer> {
         SelectiveExpander.Expansion ex = SelectiveExpander.expand(base, placement, check, probeFile);
         ExpansionManifest m = ex.manifest();
         Path modelOut = out.resolve("model");
-        ModelStore.save(ex.model(), modelOut);
-        JsonFiles.write(modelOut, ExpansionManifest.FILE, m);
+        ModelStore.save(ex.model(), modelOut, Map.of(ExpansionManifest.FILE, m));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "expand");
         result.put("baseModel", model.toString());

@@ -36,7 +36,18 @@ final class ExportCommand implements Callable<Integer> {
         if (!d.equals("F32") && !d.equals("BF16")) {
             throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
         }
-        HfExporter.Report r = HfExporter.export(model, hfOut, d);
+        common.requireThreads();
+        Inputs.output(hfOut, common.overwrite, false);
+        Inputs.modelConfig(model);
+        HfExporter.Report r;
+        try {
+            r = HfExporter.export(model, hfOut, d);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(Inputs.firstLine(e) + " (is " + model + " a complete model folder? "
+                    + "re-create it, or export another model)", e);
+        }
         spec.commandLine().getOut().printf("[export] %s with %d layers, %d tensors, %,d bytes%s%s; %.1f s; wrote %s%n",
                 r.family().architecture, r.layers(), r.tensors(), r.bytes(),
                 r.tokenizer() ? ", tokenizer.json" : " (no tokenizer.json: the model uses an adept4j tokenizer)",

@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +17,21 @@ import java.util.concurrent.Callable;
         description = "Import a Hugging Face checkpoint (config.json, model.safetensors or shards, optional tokenizer.json)"
                 + " as an adept4j model folder; unsupported architectures and options are refused by name.")
 final class ImportCommand implements Callable<Integer> {
+
+    /** Moves the imported files into {@code out} (checked empty or adept4j's own before the import started). */
+    private static void moveInto(Path staged, Path out) throws java.io.IOException {
+        try (var ds = Files.newDirectoryStream(staged)) {
+            for (Path p : ds) {
+                Path target = out.resolve(p.getFileName().toString());
+                if (p.getFileName().toString().equals(io.adept4j.listeners.AtomicDirectory.MARKER)) {
+                    continue;
+                }
+                Files.move(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        io.adept4j.listeners.AtomicDirectory.deleteRecursively(staged);
+    }
 
     @Option(names = "--hf", required = true, paramLabel = "DIR", description = "The Hugging Face checkpoint folder.")
     Path hf;
@@ -28,9 +44,20 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.requireOut();
+        Path out = common.prepareOut(false);
         PrintWriter w = spec.commandLine().getOut();
-        HfImporter.Report r = HfImporter.importCheckpoint(hf, out, w);
+        if (!Files.isDirectory(hf)) {
+            throw new IllegalArgumentException("--hf " + hf + " is not a folder; give the checkpoint folder (config.json, "
+                    + "model.safetensors)");
+        }
+        HfImporter.Report r;
+        try {
+            r = HfImporter.importCheckpoint(hf, out.resolve("import.tmp-staged"), w);
+        } catch (java.io.IOException e) {
+            // every IOException of the importer names a file of the checkpoint: bad input, not a failure of ours
+            throw new IllegalArgumentException(Inputs.firstLine(e) + " (fix or re-download the checkpoint)", e);
+        }
+        moveInto(out.resolve("import.tmp-staged"), out);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "import");
         result.put("source", hf.toAbsolutePath().toString());

@@ -45,7 +45,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.requireOut();
+        Path out = common.prepareOut(resume);
+        Inputs.positive("--steps", training.steps);
         Tokenizer tok = Tokenizers.parse(training.tokenizer);
         Preset preset = Preset.parse(training.preset);
         LmConfig model = preset.model(tok.spec());

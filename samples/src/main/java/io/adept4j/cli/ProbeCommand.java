@@ -56,13 +56,17 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.requireOut();
-        LmConfig cfg = ModelStore.readConfig(model);
+        Path out = common.prepareOut(false);
+        LmConfig cfg = Inputs.modelConfig(model);
         if (k < 1 || k > cfg.numLayers()) {
             throw new IllegalArgumentException("--k must be between 1 and the number of blocks (" + cfg.numLayers() + "), got " + k);
         }
-        CausalLm lm = window.load(model);
+        if (maxBatches < 0) {
+            throw new IllegalArgumentException("--max-batches must be 0 (all) or more, got " + maxBatches);
+        }
+        Inputs.positive("--batch", batch);
         Corpus corpus = CorpusReader.read(general != null ? general : BundledCorpora.general());
+        CausalLm lm = Inputs.model(model, window);
         // one window sequence per document, padded and masked, as the reference's per-record probe
         TokenWindows windows = TokenWindows.build(corpus.name(), corpus.documents(), Tokenizers.fromSpec(cfg.tokenizer()),
                 WindowSpec.perDocument(lm.seqLen()));

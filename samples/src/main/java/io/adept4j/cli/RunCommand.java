@@ -53,6 +53,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<name>-<timestamp>).")
     Path out;
 
+    @Option(names = "--overwrite", description = "Replace the results adept4j wrote in an existing --out folder.")
+    boolean overwrite;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,6 +63,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (listKeys) {
             spec.commandLine().getOut().print(RunConfig.describeKeys());
+            spec.commandLine().getOut().flush();
             return 0;
         }
         return execute(config == null ? RunConfig.defaults() : RunConfig.load(config), "adept run");
@@ -71,8 +75,8 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(cfg);
         Path domainPath = RunInputs.domain(cfg);
-        Path dir = out != null ? out : Path.of("runs", cfg.str("name") + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = Inputs.output(out != null ? out : Path.of("runs", cfg.str("name") + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))), overwrite, false);
         List<Document> g = CorpusReader.read(generalPath).documents();
         List<Document> dm = CorpusReader.read(domainPath).documents();
         log.printf("[run] general %s (%d documents), domain %s (%d documents), methods %s -> %s%n", generalPath, g.size(),

@@ -44,12 +44,27 @@ final class RunInputs {
 
     /** The general corpus a config names. */
     static Path general(RunConfig cfg) {
-        return cfg.str("general").equals("bundled") ? BundledCorpora.general() : Path.of(cfg.str("general"));
+        String g = cfg.str("general");
+        if (g.equals("bundled")) {
+            return BundledCorpora.general();
+        }
+        if (!Files.exists(Path.of(g))) {
+            throw new IllegalArgumentException("general corpus not found: " + g + "; give an existing file or folder "
+                    + "(text, JSONL, JSON, .gz), or 'bundled'");
+        }
+        return Path.of(g);
     }
 
     /** The domain corpus a config names: a path, or the name of a bundled one. */
     static Path domain(RunConfig cfg) {
         String d = cfg.str("domain");
-        return Files.exists(Path.of(d)) || !d.matches("[a-z0-9_-]+") ? Path.of(d) : BundledCorpora.domain(d);
+        if (Files.exists(Path.of(d))) {
+            return Path.of(d);
+        }
+        if (!BundledCorpora.DOMAINS.contains(d)) {
+            throw new IllegalArgumentException("domain corpus '" + d + "' is neither an existing file or folder nor a "
+                    + "bundled domain (" + String.join(", ", BundledCorpora.DOMAINS) + ")");
+        }
+        return BundledCorpora.domain(d);
     }
 }

@@ -54,7 +54,17 @@ final class SweepCommand implements Callable<Integer> {
         List<Document> dm = CorpusReader.read(domainPath).documents();
         Path dir = out != null ? out : Path.of("runs", "sweep-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         SweepRunner.Result r = new SweepRunner(s, log).run(g, dm, dir);
-        JsonFiles.write(dir, "sweep.json", r);
+        JsonFiles.write(dir, "sweep.json", r); // the record of every candidate, failed ones included
+        if (r.candidates().stream().noneMatch(c -> c.error() == null)) {
+            // error strings are recorded for bad input (a candidate's IllegalArgumentException); any other failure leaves none
+            String first = r.candidates().stream().map(CandidateOutcome::error).filter(java.util.Objects::nonNull)
+                    .findFirst().orElse(null);
+            if (first != null) {
+                throw new IllegalArgumentException("no sweep candidate succeeded (" + r.candidates().size()
+                        + " failed); the first error: " + first);
+            }
+            throw new IllegalStateException("no sweep candidate succeeded; see the log above for the errors");
+        }
         SweepReport.write(dir, r);
         log.printf("%n%-4s %-60s %12s %12s %10s%n", "#", "values", "general loss", "domain loss", "score");
         for (int i = 0; i < r.candidates().size(); i++) {

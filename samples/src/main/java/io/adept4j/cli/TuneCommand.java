@@ -90,14 +90,18 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.requireOut();
+        Path out = common.prepareOut(resume);
+        Inputs.positive("--steps", steps);
+        Inputs.positive("--batch", batch);
+        Inputs.positive("--checkpoint-every", checkpointEvery);
+        Inputs.positive("--refresh", refresh);
         Path manifestFile = model.resolve(ExpansionManifest.FILE);
-        if (!Files.isRegularFile(manifestFile)) {
-            throw new IllegalArgumentException("no " + ExpansionManifest.FILE + " in " + model + ": tune an expanded model "
-                    + "(adept expand)");
-        }
-        ExpansionManifest manifest = new ObjectMapper().readValue(manifestFile.toFile(), ExpansionManifest.class);
-        CausalLm lm = window.load(model);
+        ExpansionManifest manifest = Inputs.manifest(model);
+        List<io.adept4j.datavec.corpus.Document> domainDocs =
+                CorpusReader.read(domain != null ? domain : BundledCorpora.domain("math")).documents();
+        List<io.adept4j.datavec.corpus.Document> generalDocs =
+                CorpusReader.read(general != null ? general : BundledCorpora.general()).documents();
+        CausalLm lm = Inputs.model(model, window);
         LmConfig cfg = lm.config();
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
@@ -109,11 +113,9 @@ final class TuneCommand implements Callable<Integer> {
                 replay, common.seed, margin, guard);
         AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut())
                 .withCheckpoints(out.resolve("checkpoint"), checkpointEvery).resuming(resume).run(lm, manifest,
-                CorpusReader.read(domain != null ? domain : BundledCorpora.domain("math")).documents(),
-                CorpusReader.read(general != null ? general : BundledCorpora.general()).documents());
+                domainDocs, generalDocs);
         Path modelOut = out.resolve("model");
-        ModelStore.save(lm, modelOut);
-        JsonFiles.write(modelOut, ExpansionManifest.FILE, manifest);
+        ModelStore.save(lm, modelOut, Map.of(ExpansionManifest.FILE, manifest));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "tune");
         result.put("model", model.toString());

@@ -20,13 +20,15 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads a corpus path into {@link Document}s. A path may be
  * <ul>
- *   <li>a text file: one document;</li>
+ *   <li>a text file: one document, read as its paragraphs (pieces separated by blank lines, with no end-of-text
+ *       between them), so that one big file can still be split into training and validation text;</li>
  *   <li>a {@code .jsonl} file: one record per line, {@code {"text": …}} or {@code {"instruction": …, "input"?: …,
  *       "output": …}} (the instruction is rendered as a masked prompt);</li>
  *   <li>a {@code .json} file holding an array of such records (the ADEPT reference's probe format);</li>
  *   <li>a folder: every regular, non-hidden file below it that matches the include globs, in path order.</li>
  * </ul>
- * Any file may be gzip-compressed ({@code .gz}); bytes that are not UTF-8 are replaced and counted.
+ * Any file may be gzip-compressed ({@code .gz}); bytes that are not UTF-8 are replaced and counted. A file that is not
+ * text (NUL bytes, or mostly invalid UTF-8: an executable, an image, a UTF-16 file) is refused by name.
  */
 public final class CorpusReader {
 
@@ -71,6 +73,7 @@ public final class CorpusReader {
             byte[] raw = readBytes(f);
             bytes += raw.length;
             Utf8Decoder.Result r = Utf8Decoder.decode(raw);
+            requireText(f, raw, r.replacedBytes());
             if (r.replacedBytes() > 0) {
                 log.warn("{}: {} byte(s) are not valid UTF-8 and were replaced by U+FFFD", f, r.replacedBytes());
                 replaced += r.replacedBytes();
@@ -82,6 +85,22 @@ public final class CorpusReader {
                     + bytes + " bytes, all blank)");
         }
         return new Corpus(name, docs, files.size(), bytes, replaced);
+    }
+
+    /** Share of invalid UTF-8 bytes above which a file is taken for binary rather than text with a few bad bytes. */
+    static final double MAX_INVALID_SHARE = 0.05;
+
+    private static void requireText(Path f, byte[] raw, long replaced) {
+        int nul = 0;
+        for (byte b : raw) {
+            if (b == 0) {
+                nul++;
+            }
+        }
+        if (nul > 0 || (raw.length >= 64 && replaced > MAX_INVALID_SHARE * raw.length)) {
+            throw new CorpusException(f + " is not UTF-8 text (" + nul + " NUL byte(s), " + replaced + " of " + raw.length
+                    + " bytes invalid UTF-8): remove it from the corpus, or select text files with --include GLOB");
+        }
     }
 
     private List<Path> listFiles(Path dir) {
@@ -133,7 +152,30 @@ public final class CorpusReader {
         } else if (base.endsWith(".json")) {
             parseJsonArray(f, text, out);
         } else if (!text.isBlank()) {
-            out.add(Document.of(f.toString(), text));
+            addParagraphs(f.toString(), text, out);
+        }
+    }
+
+    /** A blank line: a line break, then only spaces or tabs up to the next line break. */
+    private static final java.util.regex.Pattern BLANK_LINE = java.util.regex.Pattern.compile("\\n[ \\t\\r]*\\n");
+
+    /**
+     * Adds a plain text as its paragraphs, each with the blank line that follows it (so the pieces concatenate back to
+     * the text); only the last piece ends the text.
+     */
+    static void addParagraphs(String origin, String text, List<Document> out) {
+        List<String> pieces = new ArrayList<>();
+        java.util.regex.Matcher m = BLANK_LINE.matcher(text);
+        int start = 0;
+        while (m.find()) {
+            pieces.add(text.substring(start, m.end()));
+            start = m.end();
+        }
+        pieces.add(text.substring(start));
+        pieces.removeIf(String::isBlank);
+        for (int i = 0; i < pieces.size(); i++) {
+            boolean last = i == pieces.size() - 1;
+            out.add(new Document(pieces.size() == 1 ? origin : origin + "#" + (i + 1), "", pieces.get(i), last));
         }
     }
 

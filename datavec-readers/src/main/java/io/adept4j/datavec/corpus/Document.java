@@ -3,14 +3,19 @@ package io.adept4j.datavec.corpus;
 import java.util.Objects;
 
 /**
- * One document of a corpus. {@code prompt} is a prefix that is fed to the model but never predicted (the instruction
- * part of an instruction/output record); it is empty for plain text.
+ * One document of a corpus, or one piece of a longer text. {@code prompt} is a prefix that is fed to the model but
+ * never predicted (the instruction part of an instruction/output record); it is empty for plain text.
  *
- * @param origin where the document came from ({@code file} or {@code file:line}), for messages
- * @param prompt the masked prefix, possibly empty
- * @param text   the text whose tokens are predicted
+ * <p>A plain-text file is read as pieces (its paragraphs, see {@link CorpusReader}), and a long document may be cut
+ * into pieces for the train/validation split: every piece but the last of a text has {@code endOfText == false}, so
+ * no end-of-text token is put between pieces of one text — the model never learns that a paragraph ends a text.
+ *
+ * @param origin    where the document came from ({@code file}, {@code file:line} or {@code file#piece}), for messages
+ * @param prompt    the masked prefix, possibly empty
+ * @param text      the text whose tokens are predicted
+ * @param endOfText whether the text ends here (an end-of-text token follows when documents are packed)
  */
-public record Document(String origin, String prompt, String text) {
+public record Document(String origin, String prompt, String text, boolean endOfText) {
 
     public Document {
         Objects.requireNonNull(origin, "origin");
@@ -18,9 +23,14 @@ public record Document(String origin, String prompt, String text) {
         Objects.requireNonNull(text, "text");
     }
 
+    /** A whole document (an end-of-text token follows it). */
+    public Document(String origin, String prompt, String text) {
+        this(origin, prompt, text, true);
+    }
+
     /** A plain-text document with nothing masked. */
     public static Document of(String origin, String text) {
-        return new Document(origin, "", text);
+        return new Document(origin, "", text, true);
     }
 
     /** True when there is nothing to predict. */

@@ -110,7 +110,7 @@ public final class HfTokenizer implements Tokenizer {
         } else {
             eos = KNOWN_EOS.stream().filter(specials::containsKey).map(specials::get).findFirst().orElseThrow(() ->
                     new IOException(file + " has none of the end-of-text tokens " + KNOWN_EOS
-                            + " and the model config names no eos_token_id"));
+                            + " and the model config names no eos_token_id; add \"eos_token_id\": ID to config.json"));
         }
         specials.putIfAbsent(TokenizerSpec.END_OF_TEXT, eos);
         TokenizerSpec spec = new TokenizerSpec(KIND, vocabSize, specials, sha256(json));

@@ -50,7 +50,9 @@ public final class TokenWindows implements WindowSource {
                 stream.add(tokenizer.encode(d.prompt()), (byte) 0);
             }
             stream.add(tokenizer.encode(d.text()), (byte) 1);
-            stream.add(new int[]{eot}, (byte) 1);
+            if (d.endOfText()) {
+                stream.add(new int[]{eot}, (byte) 1);
+            }
             if (!spec.packDocuments()) {
                 b.cut(stream);
                 stream.clear();
