@@ -282,7 +282,7 @@ public final class AdeptTrainer {
         Map<String, Object> f = new java.util.TreeMap<>();
         f.put("settings", cfg);
         f.put("trainable", trainable);
-        return JSON.valueToTree(f);
+        return io.adept4j.train.Pretrainer.asData(f);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();

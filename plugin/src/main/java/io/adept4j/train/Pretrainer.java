@@ -103,17 +103,27 @@ public final class Pretrainer {
             if (!AtomicDirectory.recover(ckpt)) {
                 throw new IllegalArgumentException("nothing to resume: no checkpoint in " + out);
             }
-            JsonNode state = JSON.readTree(ckpt.resolve("state.json").toFile());
+            JsonNode state;
+            try {
+                state = JSON.readTree(ckpt.resolve("state.json").toFile());
+            } catch (IOException e) {
+                throw corruptCheckpoint(ckpt, e);
+            }
             requireSameSettings(state);
-            start = state.get("step").asInt();
-            for (JsonNode p : state.get("trainCurve")) {
-                trainCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
+            try {
+                start = state.get("step").asInt();
+                for (JsonNode p : state.get("trainCurve")) {
+                    trainCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
+                }
+                for (JsonNode p : state.get("validationCurve")) {
+                    valCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
+                }
+                model = CausalLm.build(modelConfig, TensorArchive.read(ckpt.resolve("weights.zip")), cfg.seqLen(),
+                        DataType.FLOAT);
+                optimizerState = TensorArchive.read(ckpt.resolve("optimizer.zip"));
+            } catch (IOException | RuntimeException e) {
+                throw corruptCheckpoint(ckpt, e);
             }
-            for (JsonNode p : state.get("validationCurve")) {
-                valCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
-            }
-            model = CausalLm.build(modelConfig, TensorArchive.read(ckpt.resolve("weights.zip")), cfg.seqLen(), DataType.FLOAT);
-            optimizerState = TensorArchive.read(ckpt.resolve("optimizer.zip"));
             log.printf("[pretrain] resuming at step %d from %s%n", start, ckpt);
         } else {
             model = CausalLm.build(modelConfig, CausalLm.initWeights(modelConfig, cfg.seed()), cfg.seqLen(), DataType.FLOAT);
@@ -196,10 +206,29 @@ public final class Pretrainer {
         return f;
     }
 
+    /**
+     * A value as the JSON tree it reads back as: written and parsed, so numbers compare as a saved checkpoint's do
+     * (a float field is a double once read) and objects compare by content, whatever their field order.
+     */
+    public static JsonNode asData(Object value) {
+        try {
+            return JSON.readTree(JSON.writeValueAsString(value));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static IllegalArgumentException corruptCheckpoint(Path ckpt, Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new IllegalArgumentException("pretraining checkpoint " + ckpt + " is corrupt or truncated ("
+                + m.lines().findFirst().orElse(m) + "); start again without --resume (with --overwrite)", e);
+    }
+
+    /** Compared as JSON data (fields in any order), never as text. */
     private void requireSameSettings(JsonNode state) {
-        JsonNode saved = state.get("fingerprint");
-        JsonNode now = JSON.valueToTree(fingerprint());
-        if (saved == null || !now.toString().equals(saved.toString())) {
+        JsonNode saved = state == null ? null : state.get("fingerprint");
+        JsonNode now = asData(fingerprint());
+        if (saved == null || !now.equals(saved)) {
             throw new IllegalArgumentException("the checkpoint was made with other settings; resume with the same "
                     + "preset, --steps, --seed and tokenizer. Checkpoint: " + saved + " Now: " + now);
         }

@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
         }
         common.requireThreads();
-        Inputs.output(hfOut, common.overwrite, false);
+        Inputs.output("--hf-out", hfOut, common.overwrite, false);
         Inputs.modelConfig(model);
         HfExporter.Report r;
         try {

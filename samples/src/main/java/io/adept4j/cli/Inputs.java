@@ -32,8 +32,13 @@ final class Inputs {
      * ({@code overwrite}); it is writable. Removes temporaries that a killed run left behind.
      */
     static Path output(Path out, boolean overwrite, boolean resume) {
+        return output("--out", out, overwrite, resume);
+    }
+
+    /** {@link #output(Path, boolean, boolean)} for an option of another name. */
+    static Path output(String option, Path out, boolean overwrite, boolean resume) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a file, not a folder; give a folder path");
+            throw new IllegalArgumentException(option + " " + out + " is a file, not a folder; give a folder path");
         }
         try {
             if (Files.isDirectory(out)) {
@@ -52,7 +57,7 @@ final class Inputs {
                 }
                 present.sort(null);
                 if (!present.isEmpty() && !overwrite && !resume) {
-                    throw new IllegalArgumentException("--out " + out + " already holds " + String.join(", ",
+                    throw new IllegalArgumentException(option + " " + out + " already holds " + String.join(", ",
                             present.subList(0, Math.min(4, present.size()))) + (present.size() > 4 ? ", …" : "")
                             + "; choose a new folder, add --resume to continue the run there, or --overwrite to "
                             + "replace the files adept4j wrote there");

@@ -64,7 +64,13 @@ public record SplitWindows(TokenWindows train, TokenWindows validation, List<Doc
             tokens += tokenizer.encode(d.prompt()).length + tokenizer.encode(d.text()).length + (d.endOfText() ? 1 : 0);
         }
         long need = 2L * (spec.length() + 1);
-        return new CorpusException("corpus " + name + " has " + tokens + " tokens; one training and one validation "
+        java.util.Set<String> files = new java.util.LinkedHashSet<>();
+        for (Document d : docs) {
+            files.add(d.origin().replaceAll("([#@][0-9]+)+$|:[0-9]+$|\\[[0-9]+]$", ""));
+        }
+        String where = files.isEmpty() ? "" : " (" + String.join(", ", new ArrayList<>(files).subList(0,
+                Math.min(2, files.size()))) + (files.size() > 2 ? ", …" : "") + ")";
+        return new CorpusException("corpus " + name + where + " has " + tokens + " tokens; one training and one validation "
                 + "window of length " + spec.length() + " need at least " + need + " (add text, or lower the sequence "
                 + "length)");
     }
