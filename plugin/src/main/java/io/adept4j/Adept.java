@@ -73,8 +73,8 @@ public final class Adept {
                                           PrintWriter log) {
         requireK(s.k(), base.config().numLayers());
         TuneConfig t = s.tune();
-        TokenWindows probeWindows = TokenWindows.build("general", general, Tokenizers.fromSpec(base.config().tokenizer()),
-                WindowSpec.perDocument(base.seqLen()));
+        TokenWindows probeWindows = LayerProber.trainingSideWindows(general, Tokenizers.fromSpec(base.config().tokenizer()),
+                base.seqLen(), t.seed()); // validation text is never probed
         ProbeResult probe = new LayerProber(t.batchSize(), t.probeBatches()).probe(base, probeWindows);
         org.nd4j.linalg.dataset.DataSet check = (org.nd4j.linalg.dataset.DataSet) new NextTokenDataSetIterator(
                 probeWindows, 2, BatchLayout.SAMEDIFF, base.config().vocabSize(),
@@ -88,7 +88,8 @@ public final class Adept {
     /**
      * ADEPT on a DL4J {@code ComputationGraph} whose residual blocks {@link io.adept4j.graph.GraphBlocks#find} detects.
      *
-     * @param general          general batches (probe, importance, validation)
+     * @param general          general batches: the first probeBatches for probe and importance, the next evalBatches for
+     *                         validation (never the same batches)
      * @param domain           domain training batches, cycled for {@code steps} iterations
      * @param domainValidation domain validation batches
      */

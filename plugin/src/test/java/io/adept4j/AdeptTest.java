@@ -52,7 +52,7 @@ class AdeptTest {
 
         ComputationGraph cg = ResidualGraphs.residualMlp(6, 8, 12, 3, 3, new Adam(1e-2), 7);
         task(1, 0, 6).forEach(cg::fit);
-        Adept.Outcome<ComputationGraph> b = Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3)),
+        Adept.Outcome<ComputationGraph> b = Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
                 new ListDataSetIterator<>(task(9, 1, 4)), new ListDataSetIterator<>(task(9, 1, 2)), s, quiet);
         assertEquals(4, b.manifest().expandedLayers());
         assertEquals(1, b.manifest().copyIndices().size());
@@ -65,5 +65,38 @@ class AdeptTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 2)),
                 new ListDataSetIterator<>(task(9, 1, 2)), new ListDataSetIterator<>(task(9, 1, 1)),
                 new Adept.Settings(4, s.tune()), quiet)).getMessage().contains("k = 4 but the graph has 3 blocks"));
+    }
+
+    /**
+     * Probing reads the general corpus's training side only. A document whose first piece lies on the validation side
+     * is put first, so a probe that read every general document would start with validation text and measure another
+     * base loss.
+     */
+    @Test
+    void theProbeNeverSeesValidationText() {
+        String dir = System.getProperty("adept4j.corpora", "../corpora");
+        List<Document> all = CorpusReader.read(Path.of(dir, "general.jsonl.gz")).documents();
+        long seed = 3;
+        ByteTokenizer tok = new ByteTokenizer();
+        java.util.Set<Document> validation = new java.util.HashSet<>(io.adept4j.datavec.window.SplitWindows.build("g",
+                all, io.adept4j.datavec.window.SplitWindows.DEFAULT_VALIDATION_FRACTION, seed, tok,
+                io.adept4j.datavec.window.WindowSpec.packed(32)).validationDocs());
+        Document first = all.stream().filter(d -> validation.contains(io.adept4j.datavec.window.SplitWindows
+                .cut(List.of(d), io.adept4j.datavec.window.SplitWindows.PIECE_WINDOWS * 32).get(0))).findFirst().orElseThrow();
+        List<Document> general = new java.util.ArrayList<>(List.of(first));
+        all.stream().filter(d -> d != first).limit(5).forEach(general::add);
+        List<Document> math = CorpusReader.read(Path.of(dir, "math.jsonl.gz")).documents().subList(0, 20);
+        LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, tok.spec());
+        CausalLm lm = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
+        TuneConfig t = new TuneConfig(1, 8, 1e-2, 1, 0.0, 1.0, 6, false, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
+                2, 6, 1, 0.0, seed, 1.0, "off");
+        Adept.Outcome<CausalLm> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t),
+                new PrintWriter(OutputStream.nullOutputStream()));
+        double trainSide = new io.adept4j.stage1.LayerProber(8, 2).probe(lm,
+                io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok, 32, seed)).baseLoss();
+        double everything = new io.adept4j.stage1.LayerProber(8, 2).probe(lm, io.adept4j.datavec.window.TokenWindows
+                .build("all", general, tok, io.adept4j.datavec.window.WindowSpec.perDocument(32))).baseLoss();
+        assertEquals(trainSide, a.probe().baseLoss(), 0.0, "probed on the training side");
+        assertTrue(Math.abs(everything - trainSide) > 1e-4, "the test can tell the sides apart: " + everything);
     }
 }

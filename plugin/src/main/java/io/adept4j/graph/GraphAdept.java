@@ -47,7 +47,8 @@ public final class GraphAdept {
      *
      * @param blocks  the graph's blocks (null: found automatically with {@link GraphBlocks#find})
      * @param k       blocks to copy
-     * @param general general-corpus batches (probe, importance and validation)
+     * @param general general-corpus batches: the first {@code probeBatches} for probe and importance, the next
+     *                {@code evalBatches} for general validation (disjoint)
      * @param domain  domain training batches (cycled for {@code cfg.steps()} iterations)
      * @param domainValidation domain validation batches
      * @param cfg     the same tuning settings as for a SameDiff model: steps, learning rate of the copies, refresh
@@ -59,9 +60,16 @@ public final class GraphAdept {
         if (k < 1 || k > bs.size()) {
             throw new IllegalArgumentException("k = " + k + " but the graph has " + bs.size() + " blocks (1 ≤ k ≤ blocks)");
         }
-        List<DataSet> generalBatches = GraphProber.take(general, Math.max(cfg.probeBatches(), cfg.evalBatches()));
-        List<DataSet> probeBatches = generalBatches.subList(0, Math.min(cfg.probeBatches(), generalBatches.size()));
-        List<DataSet> generalVal = generalBatches.subList(0, Math.min(cfg.evalBatches(), generalBatches.size()));
+        requireNoPostUpdaterDecay(base);
+        // probe and importance on the first batches, general validation on the next ones: never the same batches
+        List<DataSet> generalBatches = GraphProber.take(general, cfg.probeBatches() + Math.max(1, cfg.evalBatches()));
+        if (generalBatches.size() <= cfg.probeBatches()) {
+            throw new IllegalArgumentException("the general iterator gave " + generalBatches.size() + " batches; ADEPT "
+                    + "needs " + cfg.probeBatches() + " for probing and importance plus at least one more for general "
+                    + "validation (they must not share batches): give more general data or lower probeBatches");
+        }
+        List<DataSet> probeBatches = generalBatches.subList(0, cfg.probeBatches());
+        List<DataSet> generalVal = generalBatches.subList(cfg.probeBatches(), generalBatches.size());
         List<DataSet> domainVal = GraphProber.take(domainValidation, cfg.evalBatches());
         if (domainVal.isEmpty()) {
             throw new IllegalArgumentException("the domain validation iterator gave no batches");
@@ -142,6 +150,33 @@ public final class GraphAdept {
         log.flush();
         return new Result(probe, ex, cg, gBefore, dBefore, gAfter, dAfter, curve, refresh.refreshes(), cfg.steps(),
                 trainSeconds);
+    }
+
+    /**
+     * DL4J applies weight decay after the updater, outside the split learning rates, so a general-critical unit with
+     * multiplier 0 would still shrink: such a configuration is refused by name rather than silently half-protected.
+     */
+    static void requireNoPostUpdaterDecay(ComputationGraph cg) {
+        for (org.deeplearning4j.nn.api.Layer l : cg.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+                List<org.nd4j.linalg.learning.regularization.Regularization> regs = new ArrayList<>();
+                if (bl.getRegularization() != null) {
+                    regs.addAll(bl.getRegularization());
+                }
+                if (bl.getRegularizationBias() != null) {
+                    regs.addAll(bl.getRegularizationBias());
+                }
+                for (org.nd4j.linalg.learning.regularization.Regularization r : regs) {
+                    if (r.applyStep() == org.nd4j.linalg.learning.regularization.Regularization.ApplyStep.POST_UPDATER) {
+                        throw new IllegalArgumentException("layer '" + l.conf().getLayer().getLayerName() + "' has "
+                                + r.getClass().getSimpleName() + ", which DL4J applies after the updater, where the "
+                                + "split learning rates cannot scale it (a unit with multiplier 0 would still decay); "
+                                + "remove weightDecay from the graph's configuration (l2 is applied before the updater "
+                                + "and is fine)");
+                    }
+                }
+            }
+        }
     }
 
     static double meanScore(ComputationGraph cg, List<DataSet> batches) {

@@ -108,16 +108,18 @@ public final class GraphImportance extends BaseTrainingListener {
     }
 
     /**
-     * Per-unit sums of element importances. DL4J stores a dense weight as {@code [nIn, nOut]}, so a neuron (an output
-     * unit) is a column; a convolution kernel as {@code [nOut, nIn, kH, kW]}, so a neuron is an output channel (the
-     * first axis); a bias or any vector is one unit per element.
+     * Per-unit means of element importances — the paper's I_unit = mean over the unit, the same rule as the SameDiff
+     * path ({@code UnitImportance}), so one tensor ranks the same on both backends whatever its size. Only the layout
+     * differs: DL4J stores a dense weight as {@code [nIn, nOut]}, so a neuron (an output unit) is a column; a
+     * convolution kernel as {@code [nOut, nIn, kH, kW]}, so a neuron is an output channel (the first axis); a bias or
+     * any vector is one unit per element.
      */
     public static INDArray units(INDArray elementImportance, Granularity g) {
         INDArray e = elementImportance;
         return switch (g) {
-            case TENSOR -> e.sum().reshape(1);
-            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).sum(1)
-                    : e.rank() == 2 && e.size(0) > 1 ? e.sum(0) : e.reshape(e.length());
+            case TENSOR -> e.mean().reshape(1);
+            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).mean(1)
+                    : e.rank() == 2 && e.size(0) > 1 ? e.mean(0) : e.reshape(e.length());
             case ELEMENT -> e.dup();
         };
     }

@@ -28,6 +28,21 @@ public final class LayerProber {
     private final int maxBatches;
 
     /**
+     * The probe set of a general corpus that is also used for training and validation: the training side of the split
+     * {@code AdeptTrainer} makes with the same seed and window length (validation text is never probed), one padded
+     * window sequence per document piece, as the reference probes per record.
+     */
+    public static io.adept4j.datavec.window.TokenWindows trainingSideWindows(
+            java.util.List<io.adept4j.datavec.corpus.Document> general, io.adept4j.datavec.tokenize.Tokenizer tokenizer,
+            int seqLen, long seed) {
+        java.util.List<io.adept4j.datavec.corpus.Document> train = io.adept4j.datavec.window.SplitWindows.build("general",
+                general, io.adept4j.datavec.window.SplitWindows.DEFAULT_VALIDATION_FRACTION, seed, tokenizer,
+                io.adept4j.datavec.window.WindowSpec.packed(seqLen)).trainDocs();
+        return io.adept4j.datavec.window.TokenWindows.build("general", train, tokenizer,
+                io.adept4j.datavec.window.WindowSpec.perDocument(seqLen));
+    }
+
+    /**
      * @param batchSize  windows per probe batch
      * @param maxBatches at most this many batches (≤ 0 = the whole probe set)
      */

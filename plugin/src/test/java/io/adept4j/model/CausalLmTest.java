@@ -131,8 +131,13 @@ class CausalLmTest {
             }
             assertTrue(failures.isEmpty(), failures.size() + " of " + checked + " failed:\n" + String.join("\n", failures));
             assertTrue(checked > 100, "checked " + checked);
-            assertEquals(0.0, lg.gradients().get(LlamaLayout.EMBED).getRow(6).sumNumber().doubleValue(),
-                    tied ? 1.0 : 0.0, "an id that never occurs gets lookup gradient 0 (tied: head gradient only)");
+            double row6 = lg.gradients().get(LlamaLayout.EMBED).getRow(6).norm2Number().doubleValue();
+            if (tied) {
+                // the head's gradient reaches every row of a tied matrix (its element 6*8+2 was checked numerically above)
+                assertTrue(row6 > 0, "tied: an id never seen as input still gets the head's gradient");
+            } else {
+                assertEquals(0.0, row6, 0.0, "an id that never occurs gets lookup gradient exactly 0");
+            }
         }
     }
 

@@ -95,7 +95,7 @@ class StageOneTest {
         ExpansionManifest m = ex.manifest();
         assertEquals(6, ex.model().config().numLayers());
         assertEquals(probe.leastImportantFirst().subList(0, 2).stream().sorted().toList(), m.sources());
-        assertTrue(m.maxAbsLogitDiff() <= 1e-5, "max |logit diff| " + m.maxAbsLogitDiff());
+        assertEquals(0.0, m.maxAbsLogitDiff(), "zeroed output projections add exactly 0 to the residual stream");
         Map<String, INDArray> bw = base.weights();
         Map<String, INDArray> ew = ex.model().weights();
         for (ExpansionManifest.Block b : m.blocks()) {
@@ -123,7 +123,67 @@ class StageOneTest {
                 WindowSpec.packed(32)), 8, BatchLayout.SAMEDIFF, 257, false, 0).next();
         double diff = Nd4j.math().abs(base.logits(held.getFeatures()).sub(ex.model().logits(held.getFeatures())))
                 .maxNumber().doubleValue();
-        assertTrue(diff <= 1e-5, "held-out max |logit diff| " + diff);
+        assertEquals(0.0, diff, "held-out max |logit diff|");
+    }
+
+    /**
+     * Where the copies sit, derived from the base alone (not from the manifest the expander wrote): walking the base
+     * blocks in order, block i is followed by its copy when i is a source. Copies appended at the end, or in the wrong
+     * order, fail here.
+     */
+    @Test
+    void eachCopySitsRightAfterItsSourceAndEveryBlockHoldsTheRightWeights() {
+        CausalLm base = model(6);
+        int[] sources = {0, 2};
+        CausalLm expanded = SelectiveExpander.expand(base, Placement.explicit(sources, 4), null, null).model();
+        List<int[]> expected = new ArrayList<>(); // {base block, 1 if copy}
+        for (int i = 0; i < 4; i++) {
+            expected.add(new int[]{i, 0});
+            if (i == 0 || i == 2) {
+                expected.add(new int[]{i, 1});
+            }
+        }
+        assertEquals(expected.size(), expanded.config().numLayers());
+        Map<String, INDArray> bw = base.weights();
+        Map<String, INDArray> ew = expanded.weights();
+        for (int at = 0; at < expected.size(); at++) {
+            int src = expected.get(at)[0];
+            boolean copy = expected.get(at)[1] == 1;
+            String from = LlamaLayout.layerPrefix(src);
+            String to = LlamaLayout.layerPrefix(at);
+            for (String name : LlamaLayout.blockTensors(CFG, src).keySet()) {
+                INDArray got = ew.get(to + name.substring(from.length()));
+                boolean output = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
+                if (copy && output) {
+                    assertEquals(0.0, got.amaxNumber().doubleValue(), to + name.substring(from.length()));
+                } else {
+                    assertEquals(bw.get(name), got, "block " + at + " should hold base block " + src + (copy ? "'s copy" : ""));
+                }
+            }
+        }
+        for (String shared : List.of(LlamaLayout.EMBED, LlamaLayout.FINAL_NORM)) {
+            assertEquals(bw.get(shared), ew.get(shared), shared);
+        }
+    }
+
+    /** ΔL values known in advance, negative ones included: the K smallest, whatever the order they are listed in. */
+    @Test
+    void lowestDeltaTakesTheKSmallestLossIncreasesNegativeOnesFirst() {
+        double[] delta = {0.5, -0.1, 0.2, -0.3, 0.0};
+        List<ProbeResult.Layer> layers = new ArrayList<>();
+        for (int i : new int[]{4, 0, 3, 2, 1}) { // listed out of block order on purpose
+            layers.add(new ProbeResult.Layer(i, delta[i], 0.01));
+        }
+        ProbeResult probe = new ProbeResult("m", 5, 3.0, layers, 100, 2, 1, 1);
+        assertEquals(List.of(3), Placement.lowestDelta(probe, 1).sources());
+        assertEquals(List.of(1, 3), Placement.lowestDelta(probe, 2).sources());
+        assertEquals(List.of(1, 3, 4), Placement.lowestDelta(probe, 3).sources());
+        assertEquals(List.of(1, 2, 3, 4), Placement.lowestDelta(probe, 4).sources());
+        List<ProbeResult.Layer> dup = new ArrayList<>(layers);
+        dup.set(0, new ProbeResult.Layer(0, 0.7, 0.01)); // block 0 twice, block 4 missing
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Placement.lowestDelta(new ProbeResult("m", 5, 3.0, dup, 100, 2, 1, 1), 2)).getMessage()
+                .contains("twice"));
     }
 
     @Test
@@ -147,8 +207,11 @@ class StageOneTest {
             }
             assertEquals(before.get(e.getKey()), e.getValue(), "frozen " + e.getKey() + " changed");
         }
-        String copyOut = LlamaLayout.o(ex.manifest().copyIndices().get(0));
-        assertNotEquals(before.get(copyOut), lm.weights().get(copyOut), "the copy's o_proj trains");
+        // step 0 moves only the zeroed output projections (every other path ends in a zero matrix); from step 1 on,
+        // every tensor of the copies gets a gradient: q/k/v, gate/up, the norms
+        for (String t : trainable) {
+            assertNotEquals(before.get(t), lm.weights().get(t), "copy tensor " + t + " trains");
+        }
         assertTrue(trainable.stream().allMatch(t -> ex.manifest().copyIndices().stream()
                 .anyMatch(i -> t.startsWith(LlamaLayout.layerPrefix(i)))), "only copies are trainable");
     }

@@ -68,6 +68,25 @@ class ImportanceAndPolicyTest {
         assertEquals(16, r.units(LlamaLayout.q(1), Granularity.NEURON).length(), "one unit per output row of q_proj");
     }
 
+    /**
+     * A NEURON unit is an output row of an {@code [out, in]} matrix: checked on a non-square tensor (gate_proj is
+     * [24, 16]), where a unit taken along the wrong axis has the wrong count and the wrong values.
+     */
+    @Test
+    void neuronUnitsAreOutputRowsOfANonSquareTensor() {
+        CausalLm lm = model();
+        String gate = LlamaLayout.gate(1);
+        assertEquals(List.of(24L, 16L), java.util.Arrays.stream(lm.tensor(gate).shape()).boxed().toList());
+        UnitImportance.Result r = UnitImportance.compute(lm, probe, List.of(gate), Map.of());
+        INDArray units = r.units(gate, Granularity.NEURON);
+        assertEquals(24, units.length(), "one unit per output neuron (row), not per input column");
+        INDArray rowMeans = r.elements().get(gate).mean(1);
+        for (int i = 0; i < 24; i++) {
+            assertEquals(rowMeans.getDouble(i), units.getDouble(i), 1e-12, "unit " + i + " is the mean of row " + i);
+        }
+        assertEquals(24 * 16, r.units(gate, Granularity.ELEMENT).length());
+    }
+
     @Test
     void probeGradientsDoNotChangeTheNextTrainingStep() {
         List<String> trainable = List.of(LlamaLayout.q(1), LlamaLayout.o(1));
@@ -97,6 +116,9 @@ class ImportanceAndPolicyTest {
                 Map.of(copyQ, sourceQ, LlamaLayout.o(copy), LlamaLayout.o(source)));
         assertEquals(Map.of(copyQ, sourceQ), r.seeded(), "q gets zero gradient behind a zero o_proj; o_proj does not");
         assertTrue(r.elements().get(copyQ).sumNumber().doubleValue() > 0);
+        INDArray sourceImportance = UnitImportance.compute(ex.model(), probe, List.of(sourceQ), Map.of()).elements()
+                .get(sourceQ);
+        assertEquals(sourceImportance, r.elements().get(copyQ), "the seeded importance is exactly the source's");
         assertEquals(0.0, r.elements().get(LlamaLayout.o(copy)).sumNumber().doubleValue(), 0.0,
                 "|w|·|g| of a zero o_proj is 0 (its gradient is not)");
     }

@@ -60,9 +60,9 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--corpus name '" + name + "' is given twice; give each corpus its own name");
             }
         }
+        LmConfig cfg = Inputs.modelConfig(model);
         Map<String, Corpus> read = new LinkedHashMap<>();
         corpora.forEach((name, path) -> read.put(name, CorpusReader.read(path)));
-        LmConfig cfg = Inputs.modelConfig(model);
         CausalLm lm = Inputs.model(model, window);
         int t = lm.seqLen();
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());

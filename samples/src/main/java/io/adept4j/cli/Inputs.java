@@ -63,9 +63,14 @@ final class Inputs {
                             + "replace the files adept4j wrote there");
                 }
             }
-            Files.createDirectories(out);
-            Path probe = Files.createTempFile(out, ".write-check", ".tmp");
-            Files.delete(probe);
+            // writable where it will be created; nothing is created now, so a refused command leaves no trace
+            Path existing = out.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+                throw new IOException((existing == null ? out : existing) + " is not a writable folder");
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write to --out " + out + " (" + e.getMessage()
                     + "); choose a writable folder", e);
@@ -76,8 +81,8 @@ final class Inputs {
     /** A model folder's config, or a message naming the file and the fix. */
     static LmConfig modelConfig(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model folder not found: " + dir + "; give a folder written by adept "
-                    + "pretrain, expand, tune or import");
+            throw new IllegalArgumentException("model folder not found: " + dir + " (no config.json there); give a "
+                    + "folder written by adept pretrain, expand, tune or import");
         }
         try {
             return ModelStore.readConfig(dir);

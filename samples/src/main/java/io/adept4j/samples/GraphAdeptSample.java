@@ -64,7 +64,7 @@ public final class GraphAdeptSample {
         ComputationGraph base = ModelSerializer.restoreComputationGraph(baseFile.toFile(), true);
 
         // 2. Your data: general batches (what must not be forgotten), domain batches and domain validation batches.
-        DataSetIterator general = new ListDataSetIterator<>(task(11, 0.0, 8, 64));
+        DataSetIterator general = new ListDataSetIterator<>(task(11, 0.0, 8, 64), 1); // one batch each: probe and validation take different ones
         DataSetIterator domain = new ListDataSetIterator<>(task(2, 2.5, 64, 64));
         DataSetIterator domainVal = new ListDataSetIterator<>(task(3, 2.5, 4, 64));
 

@@ -60,6 +60,7 @@ class DemoEndToEndTest {
         }
         assertEquals(new HashSet<>(METHODS), seen);
         JsonNode byName = null;
+        JsonNode noStage2 = null;
         for (JsonNode m : run.get("methods")) {
             if (m.get("method").asText().equals("full")) {
                 assertEquals(1.0, m.get("trainableShare").asDouble(), 1e-12, "full CPT trains everything");
@@ -67,7 +68,16 @@ class DemoEndToEndTest {
             if (m.get("method").asText().equals("adept")) {
                 byName = m;
             }
+            if (m.get("method").asText().equals("adept-no-stage2")) {
+                noStage2 = m;
+            }
         }
+        // the ablation without Stage 2 trains the same copies with one learning rate: no refresh, other weights
+        assertEquals(byName.get("copiedBlocks"), noStage2.get("copiedBlocks"));
+        assertTrue(noStage2.get("training").get("refreshes").isEmpty(), "no importance without Stage 2");
+        assertTrue(byName.get("domainLossAfter").asDouble() != noStage2.get("domainLossAfter").asDouble()
+                        || byName.get("generalLossAfter").asDouble() != noStage2.get("generalLossAfter").asDouble(),
+                "decoupled learning rates change the outcome");
         assertTrue(byName.get("trainableShare").asDouble() < 0.5);
         assertEquals(1, byName.get("copiedBlocks").size());
         assertFalse(byName.get("training").get("refreshes").isEmpty(), "ADEPT refreshed importance");

@@ -86,4 +86,17 @@ class SweepCliTest {
         assertTrue(bad.err().contains("unknown knob 'kk'"), bad.err());
         assertFalse(Files.exists(tmp.resolve("never")));
     }
+
+    /** A sweep in which no candidate succeeds fails, naming the first error, and writes no report as if it had worked. */
+    @Test
+    void aSweepWithNoSuccessfulCandidateFails() throws Exception {
+        Path tiny = tmp.resolve("tiny.txt");
+        Files.writeString(tiny, "far too little general text to pretrain a base on");
+        Path out = tmp.resolve("failed");
+        CliTest.Run r = adept("sweep", "--config", config("fail", "grid", 2, "{\"k\": {\"int\": [1, 2]}}").toString(),
+                "--general", tiny.toString(), "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("no sweep candidate succeeded") && r.err().contains("tiny.txt"), r.err());
+        assertFalse(Files.exists(out.resolve("sweep.html")), "no report for a sweep that produced nothing");
+    }
 }

@@ -156,8 +156,8 @@ public final class CorpusReader {
         }
     }
 
-    /** A blank line: a line break, then only spaces or tabs up to the next line break. */
-    private static final java.util.regex.Pattern BLANK_LINE = java.util.regex.Pattern.compile("\\n[ \\t\\r]*\\n");
+    /** One or more blank lines: a line break, then lines of only spaces or tabs, each ending in a line break. */
+    private static final java.util.regex.Pattern BLANK_LINE = java.util.regex.Pattern.compile("\\n([ \\t\\r]*\\n)+");
 
     /**
      * Adds a plain text as its paragraphs, each with the blank line that follows it (so the pieces concatenate back to

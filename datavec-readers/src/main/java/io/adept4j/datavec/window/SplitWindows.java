@@ -50,12 +50,43 @@ public record SplitWindows(TokenWindows train, TokenWindows validation, List<Doc
         }
         TrainValidationSplit s = TrainValidationSplit.of(pieces, validationFraction, salt);
         try {
-            return new SplitWindows(TokenWindows.build(name + " (training side)", s.train(), tokenizer, spec),
-                    TokenWindows.build(name + " (validation side)", s.validation(), tokenizer, spec), s.train(),
-                    s.validation());
+            return of(name, s.train(), s.validation(), tokenizer, spec);
         } catch (CorpusException e) {
-            throw tooSmall(name, docs, tokenizer, spec);
+            // The hash gave the validation side less than one window (a small corpus): move training pieces over, the
+            // lowest hash buckets first (so the result stays deterministic), until one validation window fits.
+            List<Document> train = new ArrayList<>(s.train());
+            List<Document> val = new ArrayList<>(s.validation());
+            long need = spec.length() + 1L;
+            long valTokens = 0;
+            for (Document d : val) {
+                valTokens += tokens(d, tokenizer);
+            }
+            List<Document> byBucket = new ArrayList<>(train);
+            byBucket.sort(java.util.Comparator.comparingLong(d -> TrainValidationSplit.bucket(d, salt)));
+            for (Document d : byBucket) {
+                if (valTokens >= need || train.size() <= 1) {
+                    break;
+                }
+                train.remove(d);
+                val.add(d);
+                valTokens += tokens(d, tokenizer);
+            }
+            try {
+                return of(name, train, val, tokenizer, spec);
+            } catch (CorpusException again) {
+                throw tooSmall(name, docs, tokenizer, spec);
+            }
         }
+    }
+
+    private static SplitWindows of(String name, List<Document> train, List<Document> val, Tokenizer tokenizer,
+                                   WindowSpec spec) {
+        return new SplitWindows(TokenWindows.build(name + " (training side)", train, tokenizer, spec),
+                TokenWindows.build(name + " (validation side)", val, tokenizer, spec), train, val);
+    }
+
+    private static long tokens(Document d, Tokenizer tokenizer) {
+        return tokenizer.encode(d.prompt()).length + tokenizer.encode(d.text()).length + (d.endOfText() ? 1 : 0);
     }
 
     private static CorpusException tooSmall(String name, List<Document> docs, Tokenizer tokenizer, WindowSpec spec) {

@@ -57,7 +57,8 @@ public record TrainValidationSplit(List<Document> train, List<Document> validati
         return new TrainValidationSplit(train, val);
     }
 
-    private static long bucket(Document d, long salt) {
+    /** The document's stable bucket in [0, 1,000,000): below {@code fraction × 10⁶} it is validation. */
+    static long bucket(Document d, long salt) {
         long h = d.contentHash() ^ (salt * 0x9E3779B97F4A7C15L);
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
