@@ -5,7 +5,6 @@ import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
-import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.graph.GraphAdept;
 import io.adept4j.model.CausalLm;
 import io.adept4j.stage1.ExpansionManifest;
@@ -30,9 +29,12 @@ import java.util.List;
  *
  * <pre>{@code
  * Adept.Settings s = new Adept.Settings(2, TuneConfig.defaults(500, 16, 42));
- * Adept.Outcome<CausalLm> lm = Adept.adapt(baseLm, generalDocs, domainDocs, s, log);
- * Adept.Outcome<ComputationGraph> cg = Adept.adapt(baseGraph, generalIt, domainIt, domainValIt, s, log);
+ * Adept.Outcome<CausalLm, AdeptTrainer.Result> lm = Adept.adapt(baseLm, generalDocs, domainDocs, s, log);
+ * Adept.Outcome<ComputationGraph, GraphAdept.Result> cg = Adept.adapt(baseGraph, generalIt, domainIt, domainValIt, s, log);
  * }</pre>
+ *
+ * For a graph inside your own training loop and listeners, {@link io.adept4j.graph.AdeptGraph} gives the expanded graph
+ * and the refresh listener instead (DL4J's {@code TransferLearning} shape).
  */
 public final class Adept {
 
@@ -59,19 +61,21 @@ public final class Adept {
      *
      * @param model  the expanded, tuned model
      * @param detail the model kind's own result ({@link AdeptTrainer.Result} or {@link GraphAdept.Result})
+     * @param <M>    the model kind
+     * @param <D>    its own result type
      */
-    public record Outcome<M>(M model, ProbeResult probe, ExpansionManifest manifest, double generalLossBefore,
-                             double generalLossAfter, double domainLossBefore, double domainLossAfter,
-                             double trainSeconds, Object detail) {
+    public record Outcome<M, D>(M model, ProbeResult probe, ExpansionManifest manifest, double generalLossBefore,
+                                double generalLossAfter, double domainLossBefore, double domainLossAfter,
+                                double trainSeconds, D detail) {
     }
 
     private Adept() {
     }
 
     /** ADEPT on a causal language model, with general and domain corpora as documents. */
-    public static Outcome<CausalLm> adapt(CausalLm base, List<Document> general, List<Document> domain, Settings s,
+    public static Outcome<CausalLm, AdeptTrainer.Result> adapt(CausalLm base, List<Document> general, List<Document> domain, Settings s,
                                           PrintWriter log) {
-        requireK(s.k(), base.config().numLayers());
+        io.adept4j.stage1.Placement.requireK(s.k(), base.config().numLayers());
         TuneConfig t = s.tune();
         TokenWindows probeWindows = LayerProber.trainingSideWindows(general, Tokenizers.fromSpec(base.config().tokenizer()),
                 base.seqLen(), t.seed()); // validation text is never probed
@@ -93,16 +97,10 @@ public final class Adept {
      * @param domain           domain training batches, cycled for {@code steps} iterations
      * @param domainValidation domain validation batches
      */
-    public static Outcome<ComputationGraph> adapt(ComputationGraph base, DataSetIterator general, DataSetIterator domain,
+    public static Outcome<ComputationGraph, GraphAdept.Result> adapt(ComputationGraph base, DataSetIterator general, DataSetIterator domain,
                                                   DataSetIterator domainValidation, Settings s, PrintWriter log) {
         GraphAdept.Result r = GraphAdept.run(base, null, s.k(), general, domain, domainValidation, s.tune(), log);
         return new Outcome<>(r.model(), r.probe(), r.expansion().manifest(), r.generalBefore(), r.generalAfter(),
                 r.domainBefore(), r.domainAfter(), r.trainSeconds(), r);
-    }
-
-    private static void requireK(int k, int blocks) {
-        if (k > blocks) {
-            throw new IllegalArgumentException("k = " + k + " but the model has only " + blocks + " blocks");
-        }
     }
 }

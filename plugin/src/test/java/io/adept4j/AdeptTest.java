@@ -35,7 +35,7 @@ class AdeptTest {
 
     @Test
     void oneSettingsObjectDrivesASameDiffModelAndAComputationGraph() {
-        Adept.Settings s = new Adept.Settings(1, new TuneConfig(12, 8, 1e-2, 1, 0.0, 1.0, 6, true, Granularity.NEURON,
+        Adept.Settings s = new Adept.Settings(1, new TuneConfig(12, 8, 1e-2, 1, 0.0, 0.0, 6, true, Granularity.NEURON,
                 "continuous", 0.5, 2, 0.1, 2, 6, 2, 0.0, 3, 1.0, "warn"));
         PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
 
@@ -44,7 +44,7 @@ class AdeptTest {
         List<Document> general = CorpusReader.read(Path.of(dir, "general.jsonl.gz")).documents().subList(0, 6);
         LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, new ByteTokenizer().spec());
         CausalLm lm = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
-        Adept.Outcome<CausalLm> a = Adept.adapt(lm, general, math, s, quiet);
+        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, s, quiet);
         assertEquals(3, a.model().config().numLayers());
         assertEquals(1, a.manifest().copyIndices().size());
         assertTrue(a.domainLossAfter() < a.domainLossBefore(), a.domainLossBefore() + " -> " + a.domainLossAfter());
@@ -52,19 +52,27 @@ class AdeptTest {
 
         ComputationGraph cg = ResidualGraphs.residualMlp(6, 8, 12, 3, 3, new Adam(1e-2), 7);
         task(1, 0, 6).forEach(cg::fit);
-        Adept.Outcome<ComputationGraph> b = Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
+        Adept.Outcome<ComputationGraph, GraphAdept.Result> b = Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
                 new ListDataSetIterator<>(task(9, 1, 4)), new ListDataSetIterator<>(task(9, 1, 2)), s, quiet);
         assertEquals(4, b.manifest().expandedLayers());
         assertEquals(1, b.manifest().copyIndices().size());
         assertTrue(b.domainLossAfter() < b.domainLossBefore(), b.domainLossBefore() + " -> " + b.domainLossAfter());
-        assertEquals(12, ((GraphAdept.Result) b.detail()).steps());
+        assertEquals(12, b.detail().steps());
 
+        // what a graph cannot honour is refused by name, not silently ignored
+        Adept.Settings clipped = new Adept.Settings(1, new TuneConfig(12, 8, 1e-2, 1, 0.1, 1.0, 6, true,
+                Granularity.NEURON, "continuous", 0.5, 2, 0.1, 2, 6, 2, 0.2, 3, 1.0, "warn"));
+        String refused = assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg,
+                new ListDataSetIterator<>(task(1, 0, 3), 1), new ListDataSetIterator<>(task(9, 1, 4)),
+                new ListDataSetIterator<>(task(9, 1, 2)), clipped, quiet)).getMessage();
+        assertTrue(refused.contains("weightDecay") && refused.contains("clipNorm") && refused.contains("replayWeight"),
+                refused);
         Adept.Settings tooMany = new Adept.Settings(3, s.tune());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(lm, general, math, tooMany, quiet))
-                .getMessage().contains("k = 3 but the model has only 2 blocks"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 2)),
+                .getMessage().contains("K must be between 1 and the number of blocks (2), got 3"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
                 new ListDataSetIterator<>(task(9, 1, 2)), new ListDataSetIterator<>(task(9, 1, 1)),
-                new Adept.Settings(4, s.tune()), quiet)).getMessage().contains("k = 4 but the graph has 3 blocks"));
+                new Adept.Settings(4, s.tune()), quiet)).getMessage().contains("K must be between 1 and the number of blocks (3), got 4"));
     }
 
     /**
@@ -90,7 +98,7 @@ class AdeptTest {
         CausalLm lm = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
         TuneConfig t = new TuneConfig(1, 8, 1e-2, 1, 0.0, 1.0, 6, false, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
                 2, 6, 1, 0.0, seed, 1.0, "off");
-        Adept.Outcome<CausalLm> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t),
+        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t),
                 new PrintWriter(OutputStream.nullOutputStream()));
         double trainSide = new io.adept4j.stage1.LayerProber(8, 2).probe(lm,
                 io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok, 32, seed)).baseLoss();

@@ -1,12 +1,11 @@
 package io.adept4j.graph;
 
+import io.adept4j.listeners.PerplexityMonitor;
 import io.adept4j.listeners.ProgressMeter;
-import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
 import io.adept4j.stage2.TuneConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -14,7 +13,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The four ADEPT steps on a DL4J {@code ComputationGraph}: probe its blocks on general data ({@link GraphProber}),
@@ -56,11 +54,6 @@ public final class GraphAdept {
      */
     public static Result run(ComputationGraph base, List<GraphBlock> blocks, int k, DataSetIterator general,
                              DataSetIterator domain, DataSetIterator domainValidation, TuneConfig cfg, PrintWriter log) {
-        List<GraphBlock> bs = blocks != null ? blocks : GraphBlocks.find(base);
-        if (k < 1 || k > bs.size()) {
-            throw new IllegalArgumentException("k = " + k + " but the graph has " + bs.size() + " blocks (1 ≤ k ≤ blocks)");
-        }
-        requireNoPostUpdaterDecay(base);
         // probe and importance on the first batches, general validation on the next ones: never the same batches
         List<DataSet> generalBatches = GraphProber.take(general, cfg.probeBatches() + Math.max(1, cfg.evalBatches()));
         if (generalBatches.size() <= cfg.probeBatches()) {
@@ -74,26 +67,25 @@ public final class GraphAdept {
         if (domainVal.isEmpty()) {
             throw new IllegalArgumentException("the domain validation iterator gave no batches");
         }
-        ProbeResult probe = new GraphProber(cfg.probeBatches()).probe(base, bs, probeBatches); // general is read once
-        for (ProbeResult.Layer l : probe.layers()) {
+        List<GraphBlock> bs = blocks != null ? blocks : GraphBlocks.find(base);
+        AdeptGraph adept = new AdeptGraph(base).blocks(bs).general(probeBatches).copies(k);
+        adept.guardByCaller = true; // this loop runs the forgetting guard on its general validation batches
+        AdeptGraph.Result a = adept.settings(cfg).build();
+        GraphExpander.Expansion ex = a.expansion();
+        for (ProbeResult.Layer l : a.probe().layers()) {
             log.printf("[adept-graph] probe: block %d (%s)  ΔL %+.4f ± %.4f%n", l.index(), bs.get(l.index()).output(),
                     l.deltaLoss(), l.stdErr());
         }
-        GraphExpander.Expansion ex = GraphExpander.expand(base, bs, Placement.lowestDelta(probe, k), generalBatches.get(0));
         log.printf("[adept-graph] copied blocks %s -> %d blocks; max |output diff| %.2e; %d trainable parameters%n",
                 ex.manifest().sources(), ex.blocks().size(), ex.manifest().maxAbsLogitDiff(),
                 ex.manifest().trainableTensors().stream().mapToLong(t -> ex.graph().getParam(t).length()).sum());
-        ComputationGraph cg = ex.graph();
-        for (String copy : ex.copyOf().keySet()) {
-            if (cg.getLayer(copy) != null) {
-                cg.setLearningRate(copy, cfg.learningRate());
-            }
-        }
+        ComputationGraph cg = a.graph();
         double gBefore = meanScore(cg, generalVal);
         double dBefore = meanScore(cg, domainVal);
-        Map<String, INDArray> seeds = cfg.decoupled() ? GraphImportance.seedImportance(base, probeBatches, ex.seedFrom()) : Map.of();
-        ImportanceRefreshListener refresh = new ImportanceRefreshListener(probeBatches, ex.manifest().trainableTensors(),
-                seeds, cfg.granularity(), cfg.lrPolicy(), cfg.refreshEvery());
+        PerplexityMonitor guard = new PerplexityMonitor(() -> meanScore(cg, generalVal), () -> meanScore(cg, domainVal),
+                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(),
+                PerplexityMonitor.GuardAction.valueOf(cfg.guard().toUpperCase(java.util.Locale.ROOT)), log);
+        guard.evaluate(0);
         List<TrainingListener> listeners = new ArrayList<>();
         Collection<TrainingListener> existing = cg.getListeners();
         if (existing != null) {
@@ -106,17 +98,15 @@ public final class GraphAdept {
                 lastLoss[0] = model.score(); // the domain batch's loss, read before a refresh replaces it
             }
         });
-        if (cfg.decoupled()) {
-            if (cfg.initialProbe()) {
-                refresh.refresh(cg);
-            }
-            listeners.add(refresh); // last: see its Javadoc
+        if (a.refresher() != null) {
+            listeners.add(a.refresher()); // last: see its Javadoc
         }
         cg.setListeners(listeners);
         List<Point> curve = new ArrayList<>();
         ProgressMeter meter = new ProgressMeter("adept-graph", 0, cfg.steps(), log);
         long t0 = System.nanoTime();
         int every = Math.max(1, cfg.evalEvery());
+        int done = 0;
         for (int step = 1; step <= cfg.steps(); step++) {
             if (!domain.hasNext()) {
                 if (!domain.resetSupported()) {
@@ -135,21 +125,30 @@ public final class GraphAdept {
                 throw new IllegalStateException("training loss became " + loss + " at step " + step
                         + "; lower the learning rate (" + cfg.learningRate() + ")");
             }
+            done = step;
             meter.addTokens(b.numExamples());
             curve.add(new Point(step, loss));
             if (step % every == 0 || step == cfg.steps()) {
                 meter.print(step, String.format("loss %.4f", loss), "ex");
+            }
+            if (step < cfg.steps()) {
+                try {
+                    guard.afterStep(step);
+                } catch (PerplexityMonitor.ForgettingException e) {
+                    log.println("[adept-graph] stopping early: " + e.getMessage());
+                    break;
+                }
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         cg.setListeners(existing == null ? List.of() : new ArrayList<>(existing));
         double gAfter = meanScore(cg, generalVal);
         double dAfter = meanScore(cg, domainVal);
+        List<ImportanceRefreshListener.Refresh> refreshes = a.refresher() == null ? List.of() : a.refresher().refreshes();
         log.printf("[adept-graph] general loss %.4f -> %.4f, domain loss %.4f -> %.4f, %d refreshes, %.1f s%n",
-                gBefore, gAfter, dBefore, dAfter, refresh.refreshes().size(), trainSeconds);
+                gBefore, gAfter, dBefore, dAfter, refreshes.size(), trainSeconds);
         log.flush();
-        return new Result(probe, ex, cg, gBefore, dBefore, gAfter, dAfter, curve, refresh.refreshes(), cfg.steps(),
-                trainSeconds);
+        return new Result(a.probe(), ex, cg, gBefore, dBefore, gAfter, dAfter, curve, refreshes, done, trainSeconds);
     }
 
     /**

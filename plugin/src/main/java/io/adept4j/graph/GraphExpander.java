@@ -57,6 +57,16 @@ public final class GraphExpander {
      * @param check     a batch on which the expanded outputs are compared with the original's (or null)
      */
     public static Expansion expand(ComputationGraph cg, List<GraphBlock> blocks, Placement placement, DataSet check) {
+        return expand(cg, blocks, placement, check, null);
+    }
+
+    /**
+     * Expands {@code cg}, the copies' updaters learning at {@code copyLearningRate} (a schedule, or null to keep each
+     * layer's own): set in the configuration, because DL4J M2.1's {@code setLearningRate(layer, schedule)} fails on
+     * rebuilt updater state.
+     */
+    public static Expansion expand(ComputationGraph cg, List<GraphBlock> blocks, Placement placement, DataSet check,
+                                   org.nd4j.linalg.schedule.ISchedule copyLearningRate) {
         for (int s : placement.sources()) {
             if (s < 0 || s >= blocks.size()) {
                 throw new IllegalArgumentException("block " + s + " does not exist: the graph has " + blocks.size() + " blocks");
@@ -103,14 +113,14 @@ public final class GraphExpander {
                     lv.getLayerConf().setLayer(layer);
                     layer.setLayerName(name);
                     if (layer instanceof BaseLayer bl) {
-                        bl.setIUpdater(split(bl.getIUpdater()));
+                        bl.setIUpdater(split(bl.getIUpdater(), copyLearningRate));
                         if (bl.getBiasUpdater() != null) {
-                            bl.setBiasUpdater(split(bl.getBiasUpdater()));
+                            bl.setBiasUpdater(split(bl.getBiasUpdater(), copyLearningRate));
                         }
                     } else if (layer instanceof AbstractSameDiffLayer sdl) {
-                        sdl.setUpdater(split(sdl.getUpdater()));
+                        sdl.setUpdater(split(sdl.getUpdater(), copyLearningRate));
                         if (sdl.getBiasUpdater() != null) {
-                            sdl.setBiasUpdater(split(sdl.getBiasUpdater()));
+                            sdl.setBiasUpdater(split(sdl.getBiasUpdater(), copyLearningRate));
                         }
                     }
                 }
@@ -225,8 +235,16 @@ public final class GraphExpander {
         return out;
     }
 
-    private static IUpdater split(IUpdater u) {
-        return new SplitLearningRateUpdater(u instanceof SplitLearningRateUpdater s ? s.getBase() : u);
+    private static IUpdater split(IUpdater u, org.nd4j.linalg.schedule.ISchedule lr) {
+        IUpdater base = (u instanceof SplitLearningRateUpdater s ? s.getBase() : u).clone();
+        if (lr != null) {
+            if (!base.hasLearningRate()) {
+                throw new IllegalArgumentException("the copies' updater " + base.getClass().getSimpleName()
+                        + " has no learning rate to set");
+            }
+            base.setLrAndSchedule(Double.NaN, lr);
+        }
+        return new SplitLearningRateUpdater(base);
     }
 
     private static List<String> concat(List<String> a, String b) {

@@ -10,7 +10,6 @@ import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.model.ModelStore;
 import io.adept4j.model.TensorArchive;
-import io.adept4j.stage1.ExpansionManifest;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -70,7 +69,7 @@ public final class HfExporter {
         int eos = spec != null && spec.specialTokens().containsKey(TokenizerSpec.END_OF_TEXT) ? spec.endOfTextId() : -1;
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt"); // transformers refuses safetensors metadata without it
-        Path manifest = modelDir.resolve(ExpansionManifest.FILE);
+        Path manifest = modelDir.resolve(ModelStore.MANIFEST);
         boolean hasManifest = Files.isRegularFile(manifest);
         if (hasManifest) {
             metadata.put(MANIFEST_KEY, Files.readString(manifest));
@@ -101,7 +100,7 @@ public final class HfExporter {
                 JSON.writeValue(tmp.resolve(BUILTIN_TOKENIZER).toFile(), spec);
             }
             if (hasManifest) {
-                Files.copy(manifest, tmp.resolve("adept4j-" + ExpansionManifest.FILE));
+                Files.copy(manifest, tmp.resolve("adept4j-" + ModelStore.MANIFEST));
             }
         });
         return new Report(family, c.numLayers(), shapes.size(), Files.size(hfOut.resolve("model.safetensors")),

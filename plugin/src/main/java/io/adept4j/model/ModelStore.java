@@ -27,6 +27,11 @@ public final class ModelStore {
     public static final String CONFIG = "config.json";
     /** Weights file name inside a model folder. */
     public static final String WEIGHTS = "weights.zip";
+    /**
+     * How the model was derived from another one (for an expanded model, its expansion manifest), when it was: JSON
+     * that export carries along. What it says belongs to the method that wrote it.
+     */
+    public static final String MANIFEST = "manifest.json";
     /** SameDiff graph file name inside a model folder. */
     public static final String GRAPH = "graph.sdz";
 

@@ -15,7 +15,6 @@ import io.adept4j.model.ModelStore;
 import io.adept4j.stage1.LayerProber;
 import io.adept4j.stage1.ProbeResult;
 import io.adept4j.stage2.AdeptTrainer;
-import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.train.PretrainConfig;
 import io.adept4j.train.Pretrainer;
@@ -113,9 +112,7 @@ public final class AdeptRun {
                 lm.config().hiddenSize(), pretraining);
         int batch = cfg.integer("batchSize") > 0 ? (int) cfg.integer("batchSize") : preset.batchSize;
         int k = cfg.integer("k") > 0 ? (int) cfg.integer("k") : Math.max(1, lm.config().numLayers() / 4);
-        if (k > lm.config().numLayers()) {
-            throw new IllegalArgumentException("k = " + k + " but the base model has only " + lm.config().numLayers() + " blocks");
-        }
+        io.adept4j.stage1.Placement.requireK(k, lm.config().numLayers());
 
         // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
         // token-level evaluation uses the same validation windows as the perplexities.
@@ -150,7 +147,7 @@ public final class AdeptRun {
             Method m = Methods.get(methods.get(i));
             log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
             Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
-            TuneConfig tc = tuneConfig(batch, plan);
+            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay());
             AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
@@ -172,20 +169,6 @@ public final class AdeptRun {
                     d.shiftFrom(domainBase), r.trainSeconds(), r.wallSeconds(), r.tokensPerSecond(), r));
         }
         return new Result(cfg.asMap(), base, probe, k, results, (System.nanoTime() - t0) / 1e9);
-    }
-
-    private TuneConfig tuneConfig(int batch, Method.Plan plan) {
-        int steps = (int) cfg.integer("steps");
-        TuneConfig d = TuneConfig.defaults(steps, batch, cfg.integer("seed"));
-        return new TuneConfig(steps, batch, cfg.real("learningRate"),
-                cfg.integer("warmupSteps") > 0 ? (int) cfg.integer("warmupSteps") : d.warmupSteps(), d.weightDecay(),
-                d.clipNorm(), cfg.integer("refreshEvery") > 0 ? (int) cfg.integer("refreshEvery") : d.refreshEvery(),
-                cfg.flag("initialProbe"), Granularity.parse(cfg.str("granularity")),
-                plan.decoupled() ? cfg.str("policy") : "uniform", cfg.real("splitQuantile"), cfg.real("splitHi"),
-                cfg.real("splitLo"), (int) cfg.integer("probeBatchesPerRefresh"),
-                cfg.integer("evalEvery") > 0 ? (int) cfg.integer("evalEvery") : Math.max(1, steps / 8),
-                (int) cfg.integer("evalBatches"), plan.replay() ? cfg.real("replayWeight") : 0.0, cfg.integer("seed"),
-                cfg.real("forgettingMargin"), cfg.str("guard"));
     }
 
     private static List<Integer> trainedBlocks(Method.Plan plan) {

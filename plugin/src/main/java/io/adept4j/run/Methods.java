@@ -61,7 +61,7 @@ public final class Methods {
         public Plan plan(Context ctx) {
             SelectiveExpander.Expansion ex = SelectiveExpander.expand(ctx.base(), Placement.lowestDelta(ctx.probe(), ctx.k()),
                     ctx.check(), null);
-            return new Plan(ex.model(), ex.manifest().trainableTensors(), AdeptTrainer.seedMap(ex.manifest(), ex.model()),
+            return new Plan(ex.model(), ex.manifest().trainableTensors(), ex.manifest().seedMap(ex.model().config()),
                     decoupled, false, ex.manifest());
         }
     }

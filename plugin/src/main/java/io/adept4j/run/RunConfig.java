@@ -1,5 +1,6 @@
 package io.adept4j.run;
 
+import io.adept4j.stage2.TuneConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -40,23 +41,23 @@ public final class RunConfig {
             new Key("k", "int", 0L, "blocks to copy (0: a quarter of the base model's blocks, at least 1)"),
             new Key("steps", "int", 60L, "training steps of every method (the same token budget for all)"),
             new Key("batchSize", "int", 0L, "windows per step (0: the preset's)"),
-            new Key("learningRate", "double", 3e-3, "peak learning rate of every method (warm-up + cosine)"),
+            new Key("learningRate", "double", TuneConfig.DEFAULT_LEARNING_RATE, "peak learning rate of every method (warm-up + cosine)"),
             new Key("warmupSteps", "int", 0L, "warm-up steps (0: a twentieth of the steps)"),
-            new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: 500 or a quarter of short runs)"),
-            new Key("initialProbe", "bool", true, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
-            new Key("granularity", "string", "neuron", "ADEPT: importance unit: tensor, neuron or element"),
-            new Key("policy", "string", "continuous", "ADEPT: learning-rate policy: continuous (m = 2(1 - min-max-normalised importance), the paper), rank (the same with rank-normalised importance: multipliers average 1) or split"),
-            new Key("splitQuantile", "double", 0.5, "split policy: importance quantile above which units are general-critical"),
-            new Key("splitHi", "double", 2.0, "split policy: multiplier of domain-adaptive units"),
-            new Key("splitLo", "double", 0.1, "split policy: multiplier of general-critical units"),
-            new Key("probeBatchesPerRefresh", "int", 4L, "ADEPT: general batches per importance refresh"),
+            new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a quarter of short runs)"),
+            new Key("initialProbe", "bool", TuneConfig.DEFAULT_INITIAL_PROBE, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
+            new Key("granularity", "string", TuneConfig.DEFAULT_GRANULARITY_NAME, "ADEPT: importance unit: tensor, neuron or element"),
+            new Key("policy", "string", TuneConfig.DEFAULT_POLICY, "ADEPT: learning-rate policy: continuous (m = 2(1 - min-max-normalised importance), the paper), rank (the same with rank-normalised importance: multipliers average 1) or split"),
+            new Key("splitQuantile", "double", TuneConfig.DEFAULT_SPLIT_QUANTILE, "split policy: importance quantile above which units are general-critical"),
+            new Key("splitHi", "double", TuneConfig.DEFAULT_SPLIT_HI, "split policy: multiplier of domain-adaptive units"),
+            new Key("splitLo", "double", TuneConfig.DEFAULT_SPLIT_LO, "split policy: multiplier of general-critical units"),
+            new Key("probeBatchesPerRefresh", "int", (long) TuneConfig.DEFAULT_PROBE_BATCHES, "ADEPT: general batches per importance refresh"),
             new Key("replayWeight", "double", 0.2, "full-replay baseline: share of general windows in each batch"),
             new Key("evalEvery", "int", 0L, "validation of both corpora every N steps for the curves (0: an eighth of the steps)"),
-            new Key("evalBatches", "int", 6L, "batches per periodic validation"),
+            new Key("evalBatches", "int", (long) TuneConfig.DEFAULT_EVAL_BATCHES, "batches per periodic validation"),
             new Key("finalEvalBatches", "int", 0L, "batches of the before/after validation of each corpus (0: the whole validation sets)"),
             new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
-            new Key("forgettingMargin", "double", 1.0, "forgetting guard: allowed rise of general loss, nats/token"),
-            new Key("guard", "string", "warn", "forgetting guard action: off, warn or stop"),
+            new Key("forgettingMargin", "double", TuneConfig.DEFAULT_FORGETTING_MARGIN, "forgetting guard: allowed rise of general loss, nats/token"),
+            new Key("guard", "string", TuneConfig.DEFAULT_GUARD, "forgetting guard action: off, warn or stop"),
             new Key("methods", "list", List.of("adept", "full", "full-replay", "llama-pro", "adept-no-stage1", "adept-no-stage2"),
                     "methods to run, any of: " + String.join(", ", Methods.names())));
 
@@ -64,6 +65,23 @@ public final class RunConfig {
 
     private RunConfig(Map<String, Object> values) {
         this.values = values;
+    }
+
+    /**
+     * The tuning settings every method of a run trains with: this config's keys, each method's own choice of decoupled
+     * learning rates and replay, and {@link TuneConfig}'s defaults for what the run leaves open (0).
+     */
+    public TuneConfig tuneConfig(int batch, boolean decoupled, boolean replay) {
+        int steps = (int) integer("steps");
+        TuneConfig d = TuneConfig.defaults(steps, batch, integer("seed"));
+        return new TuneConfig(steps, batch, real("learningRate"),
+                integer("warmupSteps") > 0 ? (int) integer("warmupSteps") : d.warmupSteps(), d.weightDecay(),
+                d.clipNorm(), integer("refreshEvery") > 0 ? (int) integer("refreshEvery") : d.refreshEvery(),
+                flag("initialProbe"), io.adept4j.stage2.Granularity.parse(str("granularity")),
+                decoupled ? str("policy") : "uniform", real("splitQuantile"), real("splitHi"), real("splitLo"),
+                (int) integer("probeBatchesPerRefresh"), integer("evalEvery") > 0 ? (int) integer("evalEvery")
+                : Math.max(1, steps / 8), (int) integer("evalBatches"), replay ? real("replayWeight") : 0.0,
+                integer("seed"), real("forgettingMargin"), str("guard"));
     }
 
     /** All defaults. */
@@ -202,7 +220,7 @@ public final class RunConfig {
         if (!(real("replayWeight") > 0 && real("replayWeight") < 1)) {
             p.add("'replayWeight' must be in (0, 1), got " + real("replayWeight"));
         }
-        if (!List.of("continuous", "rank", "split").contains(str("policy"))) {
+        if (!List.of("continuous", "rank", "split").contains(str("policy"))) { // "uniform" is the baselines' own
             p.add("'policy' must be continuous, rank or split, got " + str("policy"));
         }
         if (!List.of("tensor", "neuron", "element").contains(str("granularity"))) {

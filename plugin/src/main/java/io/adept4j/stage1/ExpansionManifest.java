@@ -37,7 +37,7 @@ public record ExpansionManifest(
         @JsonProperty("maxAbsLogitDiff") double maxAbsLogitDiff) {
 
     /** File name next to the expanded model. */
-    public static final String FILE = "manifest.json";
+    public static final String FILE = io.adept4j.model.ModelStore.MANIFEST;
 
     /**
      * @param index  index in the expanded model
@@ -46,6 +46,30 @@ public record ExpansionManifest(
      */
     public record Block(@JsonProperty("index") int index, @JsonProperty("source") int source,
                         @JsonProperty("copy") boolean copy) {
+    }
+
+    /**
+     * Each copy tensor → the same tensor of the original block it was copied from, both named in the expanded model
+     * {@code config}: where a fresh copy's importance comes from while its own gradient is still zero.
+     */
+    public java.util.Map<String, String> seedMap(io.adept4j.model.LmConfig config) {
+        java.util.Map<Integer, Integer> originalIndex = new java.util.LinkedHashMap<>();
+        for (Block b : blocks) {
+            if (!b.copy()) {
+                originalIndex.put(b.source(), b.index());
+            }
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Block b : blocks) {
+            if (b.copy()) {
+                String from = io.adept4j.model.LlamaLayout.layerPrefix(b.index());
+                String to = io.adept4j.model.LlamaLayout.layerPrefix(originalIndex.get(b.source()));
+                for (String t : io.adept4j.model.LlamaLayout.blockTensors(config, b.index()).keySet()) {
+                    out.put(t, to + t.substring(from.length()));
+                }
+            }
+        }
+        return out;
     }
 
     /** Indices (in the expanded model) of the inserted copies. */

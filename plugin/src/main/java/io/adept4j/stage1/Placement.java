@@ -66,7 +66,8 @@ public record Placement(String strategy, List<Integer> sources) {
         return new Placement("uniform", out);
     }
 
-    static void requireK(int k, int numLayers) {
+    /** The one check of K, for every model kind and command: {@code 1 ≤ K ≤ blocks}. */
+    public static void requireK(int k, int numLayers) {
         if (k < 1 || k > numLayers) {
             throw new IllegalArgumentException("K must be between 1 and the number of blocks (" + numLayers + "), got " + k);
         }

@@ -1,24 +1,16 @@
 package io.adept4j.stage2;
 
 import io.adept4j.datavec.corpus.Document;
-import io.adept4j.datavec.tokenize.Tokenizer;
-import io.adept4j.datavec.tokenize.Tokenizers;
 import io.adept4j.datavec.window.BatchLayout;
-import io.adept4j.datavec.window.MixedWindows;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
-import io.adept4j.datavec.window.TokenWindows;
-import io.adept4j.datavec.window.SplitWindows;
-import io.adept4j.datavec.window.WindowSource;
-import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.listeners.AtomicDirectory;
 import io.adept4j.listeners.PerplexityMonitor;
 import io.adept4j.listeners.ProgressMeter;
 import io.adept4j.model.CausalLm;
-import io.adept4j.model.LlamaLayout;
-import io.adept4j.model.TensorArchive;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.train.ParameterOptimizer;
+import io.adept4j.train.TrainingCheckpoint;
 import io.adept4j.train.Pretrainer.Point;
 import io.adept4j.train.WarmupCosineSchedule;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -130,7 +122,7 @@ public final class AdeptTrainer {
             throw new IllegalArgumentException("the manifest describes " + manifest.expandedLayers() + " blocks but the model has "
                     + model.config().numLayers());
         }
-        return run(model, manifest.trainableTensors(), seedMap(manifest, model), domain, general);
+        return run(model, manifest.trainableTensors(), manifest.seedMap(model.config()), domain, general);
     }
 
     /**
@@ -143,7 +135,7 @@ public final class AdeptTrainer {
     public Result run(CausalLm model, List<String> trainable, Map<String, String> seedFrom, List<Document> domain,
                       List<Document> general) {
         long t0 = System.nanoTime();
-        Data data = Data.of(model, cfg, domain, general);
+        TuningData data = TuningData.of(model, cfg, domain, general);
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(cfg.learningRate(), cfg.warmupSteps(), cfg.steps(), 0.1);
         Set<String> decayed = new HashSet<>();
         for (String t : trainable) {
@@ -158,46 +150,48 @@ public final class AdeptTrainer {
             params.put(t, model.tensor(t));
         }
 
-        Checkpoint restored = null;
+        History restored = null;
+        int start = 0;
         if (resume) {
-            if (checkpointDir == null || !recovered(checkpointDir)) {
-                throw new IllegalArgumentException("nothing to resume: no tuning checkpoint in " + checkpointDir);
+            if (checkpointDir == null) {
+                throw new IllegalArgumentException("nothing to resume: no checkpoint folder was given");
             }
-            restored = Checkpoint.read(checkpointDir, fingerprint(trainable));
+            TrainingCheckpoint c = TrainingCheckpoint.read(checkpointDir, fingerprint(trainable), "tuning checkpoint");
+            restored = c.history(new com.fasterxml.jackson.core.type.TypeReference<History>() { }, checkpointDir,
+                    "tuning checkpoint");
             for (String t : trainable) {
-                model.tensor(t).assign(restored.weights.get(t));
+                model.tensor(t).assign(c.weights().get(t));
             }
-            opt.restore(params, restored.optimizer);
-            log.printf("[tune] resuming at step %d from %s%n", restored.step, checkpointDir);
+            opt.restore(params, c.optimizer());
+            start = c.step();
+            log.printf("[tune] resuming at step %d from %s%n", start, checkpointDir);
         }
-        Perplexity.Result gBefore = restored != null ? restored.generalBefore
+        Perplexity.Result gBefore = restored != null ? restored.generalBefore()
                 : knownGeneralBefore != null ? knownGeneralBefore
-                : Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), finalEvalBatches);
-        Perplexity.Result dBefore = restored != null ? restored.domainBefore
+                : Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), finalEvalBatches);
+        Perplexity.Result dBefore = restored != null ? restored.domainBefore()
                 : knownDomainBefore != null ? knownDomainBefore
-                : Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), finalEvalBatches);
+                : Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
         log.printf("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
                         + "%s learning rates%n", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable),
                 model.parameterCount(), cfg.decoupled() ? cfg.policy() + " per-unit" : "uniform");
         PerplexityMonitor monitor = new PerplexityMonitor(
-                () -> Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), cfg.evalBatches()).meanLoss(),
-                () -> Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), cfg.evalBatches()).meanLoss(),
+                () -> Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
+                () -> Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
                 Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(),
                 PerplexityMonitor.GuardAction.valueOf(cfg.guard().toUpperCase(java.util.Locale.ROOT)), log);
         List<Point> trainCurve = new ArrayList<>();
         List<Refresh> refreshes = new ArrayList<>();
         lastMultipliers = new LinkedHashMap<>();
-        int start = 0;
         if (restored != null) {
-            monitor.restore(restored.generalCurve, restored.domainCurve);
-            trainCurve.addAll(restored.trainCurve);
-            refreshes.addAll(restored.refreshes);
-            lastMultipliers.putAll(restored.multipliers);
-            start = restored.step;
+            monitor.restore(restored.generalCurve(), restored.domainCurve());
+            trainCurve.addAll(restored.trainCurve());
+            refreshes.addAll(restored.refreshes());
+            lastMultipliers.putAll(restored.multipliers());
         } else {
             monitor.evaluate(0);
         }
-        NextTokenDataSetIterator it = new NextTokenDataSetIterator(data.trainSource, cfg.batchSize(), BatchLayout.SAMEDIFF,
+        NextTokenDataSetIterator it = new NextTokenDataSetIterator(data.trainSource(), cfg.batchSize(), BatchLayout.SAMEDIFF,
                 model.config().vocabSize(), true, cfg.seed());
         it.seek(start / it.batchesPerEpoch(), start % it.batchesPerEpoch());
         int end = stopAfter > 0 ? Math.min(stopAfter, cfg.steps()) : cfg.steps();
@@ -207,7 +201,7 @@ public final class AdeptTrainer {
         double evalSeconds = 0;
         for (int step = start; step < end; step++) {
             if (cfg.decoupled() && ((step == 0 && cfg.initialProbe()) || (step > 0 && step % cfg.refreshEvery() == 0))) {
-                refreshes.add(refresh(step, model, data.probe, trainable, seedFrom, opt));
+                refreshes.add(refresh(step, model, data.probe(), trainable, seedFrom, opt));
             }
             if (!it.hasNext()) {
                 it.reset();
@@ -234,9 +228,13 @@ public final class AdeptTrainer {
             }
             // after the evaluation of this step, so that a resumed run's curves hold the point at the resume step
             if (checkpointDir != null && (done % checkpointEvery == 0 || done == end || stopped != null)) {
-                Checkpoint.write(checkpointDir, new Checkpoint(done, fingerprint(trainable), params, opt.state(),
-                        trainCurve, refreshes, monitor.generalCurve(), monitor.domainCurve(), lastMultipliers, gBefore,
-                        dBefore));
+                try {
+                    TrainingCheckpoint.write(checkpointDir, done, fingerprint(trainable), params, opt.state(),
+                            new History(trainCurve, refreshes, monitor.generalCurve(), monitor.domainCurve(),
+                                    lastMultipliers, gBefore, dBefore));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("could not write the tuning checkpoint " + checkpointDir, e);
+                }
             }
             if (stopped != null) {
                 break;
@@ -246,8 +244,8 @@ public final class AdeptTrainer {
         if (done < cfg.steps() && stopped == null) {
             log.printf("[tune] paused after step %d of %d; checkpoint in %s%n", done, cfg.steps(), checkpointDir);
         }
-        Perplexity.Result gAfter = Perplexity.evaluate(model, data.generalVal, cfg.batchSize(), finalEvalBatches);
-        Perplexity.Result dAfter = Perplexity.evaluate(model, data.domainVal, cfg.batchSize(), finalEvalBatches);
+        Perplexity.Result gAfter = Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), finalEvalBatches);
+        Perplexity.Result dAfter = Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
         List<Point> gCurve = points(monitor.generalCurve());
         List<Point> dCurve = points(monitor.domainCurve());
         gCurve.set(0, new Point(0, gBefore.meanLoss())); // the full-set values at the ends, the sampled ones between
@@ -266,98 +264,21 @@ public final class AdeptTrainer {
                 meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers);
     }
 
-    private static boolean recovered(Path dir) {
-        try {
-            return AtomicDirectory.recover(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("could not recover the tuning checkpoint " + dir, e);
-        }
-    }
-
     /**
      * What must match for a checkpoint to be resumed: the settings and the trained tensors. Compared as JSON data
      * (object fields in any order), never as text.
      */
-    private com.fasterxml.jackson.databind.JsonNode fingerprint(List<String> trainable) {
+    private Map<String, Object> fingerprint(List<String> trainable) {
         Map<String, Object> f = new java.util.TreeMap<>();
         f.put("settings", cfg);
         f.put("trainable", trainable);
-        return io.adept4j.train.Pretrainer.asData(f);
+        return f;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-    /** A tuning checkpoint: trained tensors, optimizer state (moments and LR multipliers), and the run's history. */
-    private record Checkpoint(int step, com.fasterxml.jackson.databind.JsonNode fingerprint, Map<String, INDArray> weights, Map<String, INDArray> optimizer,
-                              List<Point> trainCurve, List<Refresh> refreshes, List<PerplexityMonitor.Point> generalCurve,
-                              List<PerplexityMonitor.Point> domainCurve, Map<String, double[]> multipliers,
-                              Perplexity.Result generalBefore, Perplexity.Result domainBefore) {
-
-        static void write(Path dir, Checkpoint c) {
-            try {
-                AtomicDirectory.write(dir, tmp -> {
-                    TensorArchive.write(tmp.resolve("weights.zip"), c.weights);
-                    TensorArchive.write(tmp.resolve("optimizer.zip"), c.optimizer);
-                    Map<String, Object> state = new LinkedHashMap<>();
-                    state.put("step", c.step);
-                    state.put("fingerprint", c.fingerprint);
-                    state.put("trainCurve", c.trainCurve);
-                    state.put("refreshes", c.refreshes);
-                    state.put("generalCurve", c.generalCurve);
-                    state.put("domainCurve", c.domainCurve);
-                    state.put("multipliers", c.multipliers);
-                    state.put("generalBefore", c.generalBefore);
-                    state.put("domainBefore", c.domainBefore);
-                    JSON.writeValue(tmp.resolve("state.json").toFile(), state);
-                });
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("could not write the tuning checkpoint " + dir, e);
-            }
-        }
-
-        static Checkpoint read(Path dir, com.fasterxml.jackson.databind.JsonNode fingerprint) {
-            try {
-                com.fasterxml.jackson.databind.JsonNode s = JSON.readTree(dir.resolve("state.json").toFile());
-                if (s == null || !s.has("fingerprint") || !s.has("step")) {
-                    throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt: state.json lacks its "
-                            + "fields; start again without --resume (with --overwrite)");
-                }
-                com.fasterxml.jackson.databind.JsonNode saved = s.get("fingerprint");
-                if (saved.isTextual()) {
-                    saved = JSON.readTree(saved.asText()); // checkpoints of earlier versions stored it as text
-                }
-                if (!fingerprint.equals(saved)) {
-                    throw new IllegalArgumentException("the tuning checkpoint in " + dir + " was made with other settings "
-                            + "or another model; resume with the same options. Checkpoint: " + saved
-                            + " Now: " + fingerprint);
-                }
-                var types = JSON.getTypeFactory();
-                List<Point> train = JSON.convertValue(s.get("trainCurve"), types.constructCollectionType(List.class, Point.class));
-                List<Refresh> refreshes = JSON.convertValue(s.get("refreshes"), types.constructCollectionType(List.class, Refresh.class));
-                List<PerplexityMonitor.Point> g = JSON.convertValue(s.get("generalCurve"),
-                        types.constructCollectionType(List.class, PerplexityMonitor.Point.class));
-                List<PerplexityMonitor.Point> d = JSON.convertValue(s.get("domainCurve"),
-                        types.constructCollectionType(List.class, PerplexityMonitor.Point.class));
-                Map<String, double[]> mult = JSON.convertValue(s.get("multipliers"),
-                        types.constructMapType(LinkedHashMap.class, String.class, double[].class));
-                return new Checkpoint(s.get("step").asInt(), fingerprint, TensorArchive.read(dir.resolve("weights.zip")),
-                        TensorArchive.read(dir.resolve("optimizer.zip")), train, refreshes, g, d, mult,
-                        JSON.convertValue(s.get("generalBefore"), Perplexity.Result.class),
-                        JSON.convertValue(s.get("domainBefore"), Perplexity.Result.class));
-            } catch (java.io.IOException | RuntimeException e) {
-                if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
-                        && iae.getMessage().startsWith("the tuning checkpoint")) {
-                    throw iae;
-                }
-                throw new IllegalArgumentException("tuning checkpoint " + dir + " is corrupt or truncated ("
-                        + firstLine(e) + "); start again without --resume (with --overwrite)", e);
-            }
-        }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.lines().findFirst().orElse(m);
+    /** What a tuning checkpoint keeps besides tensors and optimizer state: the run's history so far. */
+    private record History(List<Point> trainCurve, List<Refresh> refreshes, List<PerplexityMonitor.Point> generalCurve,
+                           List<PerplexityMonitor.Point> domainCurve, Map<String, double[]> multipliers,
+                           Perplexity.Result generalBefore, Perplexity.Result domainBefore) {
     }
 
     private static List<Point> points(List<PerplexityMonitor.Point> in) {
@@ -368,57 +289,10 @@ public final class AdeptTrainer {
         return out;
     }
 
-    /** Windows of one run: domain training (with replay), validation of both corpora, general probe batches. */
-    private record Data(WindowSource trainSource, TokenWindows domainVal, TokenWindows generalVal, List<DataSet> probe) {
-        static Data of(CausalLm model, TuneConfig cfg, List<Document> domain, List<Document> general) {
-            Tokenizer tok = Tokenizers.fromSpec(model.config().tokenizer());
-            WindowSpec spec = WindowSpec.packed(model.seqLen());
-            SplitWindows d = SplitWindows.build("domain", domain, SplitWindows.DEFAULT_VALIDATION_FRACTION, cfg.seed(), tok, spec);
-            SplitWindows g = SplitWindows.build("general", general, SplitWindows.DEFAULT_VALIDATION_FRACTION, cfg.seed(), tok, spec);
-            TokenWindows domainTrain = d.train();
-            TokenWindows generalTrain = g.train(); // probe batches come from here: validation text is never probed
-            WindowSource trainSource = cfg.replayWeight() > 0
-                    ? new MixedWindows(List.of(domainTrain, generalTrain),
-                    new double[]{1 - cfg.replayWeight(), cfg.replayWeight()}, domainTrain.size(), cfg.seed())
-                    : domainTrain;
-            List<DataSet> probe = new ArrayList<>();
-            NextTokenDataSetIterator probeIt = new NextTokenDataSetIterator(generalTrain, cfg.batchSize(),
-                    BatchLayout.SAMEDIFF, model.config().vocabSize(), true, cfg.seed() + 1);
-            while (probeIt.hasNext() && probe.size() < cfg.probeBatches()) {
-                probe.add(probeIt.next());
-            }
-            return new Data(trainSource, d.validation(), g.validation(), probe);
-        }
-    }
-
-    /** One refresh's unit importances, the multipliers the policy made of them, and which tensors were seeded. */
-    public record Multipliers(Map<String, INDArray> units, Map<String, INDArray> multipliers, Map<String, String> seeded) {
-    }
-
-    /**
-     * Recomputes unit importance of {@code trainable} on the probe batches, turns it into multipliers with
-     * {@code policy}, and installs them in {@code opt}'s split-learning-rate updaters. Shared by training and
-     * {@code adept bench tune}.
-     */
-    public static Multipliers applyImportance(CausalLm model, List<DataSet> probe, List<String> trainable,
-                                              Map<String, String> seedFrom, ParameterOptimizer opt,
-                                              Granularity granularity, LrPolicy policy) {
-        UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
-        Map<String, INDArray> units = new LinkedHashMap<>();
-        for (String t : trainable) {
-            units.put(t, imp.units(t, granularity));
-        }
-        Map<String, INDArray> mult = policy.multipliers(units);
-        for (String t : trainable) {
-            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
-                    .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
-        }
-        return new Multipliers(units, mult, imp.seeded());
-    }
-
     private Refresh refresh(int step, CausalLm model, List<DataSet> probe, List<String> trainable,
                             Map<String, String> seedFrom, ParameterOptimizer opt) {
-        Multipliers m = applyImportance(model, probe, trainable, seedFrom, opt, cfg.granularity(), cfg.lrPolicy());
+        ImportanceRefresh.Multipliers m = ImportanceRefresh.apply(model, probe, trainable, seedFrom, opt, cfg.granularity(),
+                cfg.lrPolicy());
         List<UnitSummary> summary = new ArrayList<>();
         for (String t : trainable) {
             INDArray mt = m.multipliers().get(t);
@@ -429,27 +303,6 @@ public final class AdeptTrainer {
         log.printf("[tune] step %d: importance refreshed on %d general batches (%d units' tensors)%n", step, probe.size(),
                 trainable.size());
         return new Refresh(step, summary);
-    }
-
-    /** Each copy tensor → the same tensor of the original block it was copied from (in the expanded model). */
-    public static Map<String, String> seedMap(ExpansionManifest m, CausalLm model) {
-        Map<Integer, Integer> originalIndex = new LinkedHashMap<>();
-        for (ExpansionManifest.Block b : m.blocks()) {
-            if (!b.copy()) {
-                originalIndex.put(b.source(), b.index());
-            }
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (ExpansionManifest.Block b : m.blocks()) {
-            if (b.copy()) {
-                String from = LlamaLayout.layerPrefix(b.index());
-                String to = LlamaLayout.layerPrefix(originalIndex.get(b.source()));
-                for (String t : LlamaLayout.blockTensors(model.config(), b.index()).keySet()) {
-                    out.put(t, to + t.substring(from.length()));
-                }
-            }
-        }
-        return out;
     }
 
     private static long trainableCount(CausalLm model, List<String> trainable) {

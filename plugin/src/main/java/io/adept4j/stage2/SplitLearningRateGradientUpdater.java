@@ -13,7 +13,8 @@ import java.util.Map;
  * flattened gradient this updater receives (c-order of the parameter in SameDiff and adept4j; the block's flattened,
  * column-major view inside DL4J updater blocks).
  */
-public final class SplitLearningRateGradientUpdater implements GradientUpdater<SplitLearningRateUpdater> {
+public final class SplitLearningRateGradientUpdater implements GradientUpdater<SplitLearningRateUpdater>,
+        io.adept4j.train.UnitLearningRates {
 
     /** Key of the multipliers in {@link #getState()}. */
     public static final String MULTIPLIERS = "lrMultiplier";
@@ -74,6 +75,7 @@ public final class SplitLearningRateGradientUpdater implements GradientUpdater<S
     }
 
     /** The live multiplier array {@code [1, n]}. */
+    @Override
     public INDArray multipliers() {
         return multipliers;
     }

@@ -25,6 +25,22 @@ public record SplitPolicy(double quantile, double hi, double lo) implements LrPo
         }
     }
 
+    /**
+     * The split as one number, the learning-rate ratio {@code r = hi / lo} of domain-adaptive to general-critical units:
+     * {@code hi = 2r/(r+1)}, {@code lo = 2/(r+1)}, so at the median split the mean multiplier stays 1 and r only moves
+     * learning rate from general-critical units to domain-adaptive ones.
+     *
+     * @throws IllegalArgumentException unless {@code r >= 1} (r = 1 is one learning rate; r < 1 would invert ADEPT,
+     *                                  giving general-critical units the higher rate)
+     */
+    public static SplitPolicy ofRatio(double quantile, double ratio) {
+        if (!(ratio >= 1) || Double.isInfinite(ratio)) {
+            throw new IllegalArgumentException("the learning-rate ratio (lrRatio) must be a finite number >= 1, got "
+                    + ratio + " (below 1 general-critical units would learn faster than domain-adaptive ones)");
+        }
+        return new SplitPolicy(quantile, 2 * ratio / (ratio + 1), 2 / (ratio + 1));
+    }
+
     @Override
     public Map<String, INDArray> multipliers(Map<String, INDArray> unitImportance) {
         int n = 0;

@@ -2,13 +2,9 @@ package io.adept4j.stage2;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Settings of ADEPT's decoupled tuning, validated on construction.
@@ -60,8 +56,32 @@ public record TuneConfig(
         @JsonProperty("forgettingMargin") double forgettingMargin,
         @JsonProperty("guard") String guard) {
 
+    // Every default of decoupled tuning, stated once: TuneConfig.defaults, adept run's key table and adept tune's
+    // options all read these.
     /** The reference implementation's refresh interval. */
     public static final int DEFAULT_REFRESH = 500;
+    /** Base learning rate (peak of warm-up + cosine). */
+    public static final double DEFAULT_LEARNING_RATE = 3e-3;
+    /** Multipliers stay 1 until the first refresh, as in the reference (no importance before step 0). */
+    public static final boolean DEFAULT_INITIAL_PROBE = false;
+    /** Unit of importance: one per output neuron, the method figure's "unit-wise neuron decoupling". */
+    public static final String DEFAULT_GRANULARITY_NAME = "neuron";
+    /** {@link #DEFAULT_GRANULARITY_NAME} as the enum. */
+    public static final Granularity DEFAULT_GRANULARITY = Granularity.parse(DEFAULT_GRANULARITY_NAME);
+    /** The paper's mapping m = 2·(1 − Ĩ) with min–max normalised importance. */
+    public static final String DEFAULT_POLICY = "continuous";
+    /** Split policy: the median separates general-critical from domain-adaptive units. */
+    public static final double DEFAULT_SPLIT_QUANTILE = 0.5;
+    /** Split policy: multiplier of domain-adaptive units. */
+    public static final double DEFAULT_SPLIT_HI = 2.0;
+    /** Split policy: multiplier of general-critical units. */
+    public static final double DEFAULT_SPLIT_LO = 0.1;
+    /** General probe batches per importance refresh. */
+    public static final int DEFAULT_PROBE_BATCHES = 4;
+    /** Batches per periodic validation of each corpus. */
+    public static final int DEFAULT_EVAL_BATCHES = 6;
+    /** Forgetting-guard action. */
+    public static final String DEFAULT_GUARD = "warn";
     /** Learning-rate policies by name. */
     public static final List<String> POLICIES = List.of("continuous", "rank", "split", "uniform");
     /** Forgetting-guard actions by name. */
@@ -107,21 +127,28 @@ public record TuneConfig(
     public static TuneConfig defaults(int steps, int batchSize, long seed) {
         int refresh = Math.min(DEFAULT_REFRESH, Math.max(1, steps / 4));
         int every = Math.max(5, steps / 8);
-        return new TuneConfig(steps, batchSize, 3e-3, Math.max(1, steps / 20), 0.0, 1.0, refresh, false,
-                Granularity.NEURON, "continuous", 0.5, 2.0, 0.1, 4, every, 8, 0.0, seed, DEFAULT_FORGETTING_MARGIN, "warn");
+        return new TuneConfig(steps, batchSize, DEFAULT_LEARNING_RATE, Math.max(1, steps / 20), 0.0, 1.0, refresh,
+                DEFAULT_INITIAL_PROBE, DEFAULT_GRANULARITY, DEFAULT_POLICY, DEFAULT_SPLIT_QUANTILE, DEFAULT_SPLIT_HI,
+                DEFAULT_SPLIT_LO, DEFAULT_PROBE_BATCHES, every, DEFAULT_EVAL_BATCHES, 0.0, seed, DEFAULT_FORGETTING_MARGIN,
+                DEFAULT_GUARD);
     }
 
     /** The LR policy these settings name. */
     public LrPolicy lrPolicy() {
-        return switch (policy) {
-            case "split" -> new SplitPolicy(splitQuantile, splitHi, splitLo);
+        return policy(policy, splitQuantile, splitHi, splitLo);
+    }
+
+    /**
+     * The policy of that name: {@code continuous} (the paper), {@code rank}, {@code split} (with its quantile and
+     * multipliers) or {@code uniform}; the one place names become policies, for both model kinds.
+     */
+    public static LrPolicy policy(String name, double splitQuantile, double splitHi, double splitLo) {
+        return switch (name) {
+            case "continuous" -> new ContinuousPolicy();
             case "rank" -> new ContinuousPolicy(ContinuousPolicy.Normalization.RANK);
-            case "uniform" -> units -> {
-                Map<String, INDArray> ones = new LinkedHashMap<>();
-                units.forEach((k, v) -> ones.put(k, Nd4j.onesLike(v)));
-                return ones;
-            };
-            default -> new ContinuousPolicy();
+            case "split" -> new SplitPolicy(splitQuantile, splitHi, splitLo);
+            case "uniform" -> LrPolicy.UNIFORM;
+            default -> throw new IllegalArgumentException("policy must be one of " + POLICIES + ", got " + name);
         };
     }
 

@@ -90,11 +90,15 @@ public final class AdeptSpace extends AbstractParameterSpace<SweepPoint> {
 
         /** Ratio of the domain-adaptive to the general-critical units' learning rate (split policy), linear range. */
         public Builder lrRatio(double min, double max) {
+            io.adept4j.stage2.SplitPolicy.ofRatio(0.5, min); // validated where the ratio is defined
             return knob(SweepPoint.LR_RATIO, new ContinuousParameterSpace(min, max));
         }
 
         /** Explicit LR ratios (a grid sweeps exactly these). */
         public Builder lrRatios(Double... values) {
+            for (Double v : values) {
+                io.adept4j.stage2.SplitPolicy.ofRatio(0.5, v);
+            }
             return knob(SweepPoint.LR_RATIO, new DiscreteParameterSpace<>(values));
         }
 

@@ -35,10 +35,11 @@ public final class SweepPoint implements Serializable {
         for (Map.Entry<String, Object> e : values.entrySet()) {
             Object v = e.getValue();
             if (e.getKey().equals(LR_RATIO)) {
-                double r = ((Number) v).doubleValue();
+                io.adept4j.stage2.SplitPolicy split = io.adept4j.stage2.SplitPolicy.ofRatio(0.5, ((Number) v).doubleValue());
                 o.put("policy", "split");
-                o.put("splitHi", 2 * r / (r + 1));
-                o.put("splitLo", 2 / (r + 1));
+                o.put("splitQuantile", split.quantile());
+                o.put("splitHi", split.hi());
+                o.put("splitLo", split.lo());
             } else {
                 o.put(e.getKey(), v instanceof Integer i ? Long.valueOf(i) : v);
             }

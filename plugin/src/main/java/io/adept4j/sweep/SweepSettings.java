@@ -95,6 +95,16 @@ public record SweepSettings(RunConfig base, AdeptSpace space, String search, int
             Map.Entry<String, JsonNode> e = it.next();
             b.knob(e.getKey(), knob(e.getKey(), e.getValue()));
         }
+        JsonNode space = root.get("space");
+        if (space.has(SweepPoint.LR_RATIO)) {
+            for (String set : List.of("policy", "splitHi", "splitLo", "splitQuantile")) {
+                if (space.has(set)) {
+                    throw new IllegalArgumentException("space: '" + SweepPoint.LR_RATIO + "' sets the split policy (policy, "
+                            + "splitHi, splitLo, splitQuantile); sweep either it or '" + set + "', not both");
+                }
+            }
+            requireRatios(space.get(SweepPoint.LR_RATIO));
+        }
         return new SweepSettings(base, b.build(), text(root, "search", "grid"), (int) number(root, "candidates", 8),
                 number(root, "maxMinutes", 0), (int) number(root, "parallelism", 1), (int) number(root, "gridPoints", 3),
                 new SweepObjective(text(root, "objective", "weighted"), number(root, "generalWeight", 0.5)),
@@ -140,6 +150,15 @@ public record SweepSettings(RunConfig base, AdeptSpace space, String search, int
             }
             default -> throw new IllegalArgumentException("space: knob '" + name + "': unknown kind '" + kind
                     + "'; use int, uniform, logUniform or values");
+        }
+    }
+
+    /** Every bound or value of an lrRatio knob must be a ratio SplitPolicy accepts (>= 1), checked before any run. */
+    private static void requireRatios(JsonNode spec) {
+        for (JsonNode x : spec.elements().next()) {
+            if (x.isNumber()) {
+                io.adept4j.stage2.SplitPolicy.ofRatio(0.5, x.asDouble());
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package io.adept4j.train;
 
 import io.adept4j.model.CausalLm;
 import io.adept4j.ops.NativeMemory;
-import io.adept4j.stage2.SplitLearningRateGradientUpdater;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -103,7 +102,7 @@ public final class ParameterOptimizer {
             GradientUpdater<?> gu = updaterFor(e.getKey(), p);
             gu.applyUpdater(flat, iteration, 0);
             if (weightDecay > 0 && decayed.contains(e.getKey())) {
-                if (gu instanceof SplitLearningRateGradientUpdater split) {
+                if (gu instanceof UnitLearningRates split) {
                     // decoupled decay follows the unit's learning rate: a multiplier of 0 freezes the unit entirely
                     p.subi(p.mul(split.multipliers().reshape(p.shape())).muli(lr * weightDecay));
                 } else {

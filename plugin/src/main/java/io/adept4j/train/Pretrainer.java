@@ -1,6 +1,5 @@
 package io.adept4j.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.adept4j.datavec.corpus.Document;
@@ -13,13 +12,11 @@ import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.eval.UnigramBaseline;
-import io.adept4j.listeners.AtomicDirectory;
 import io.adept4j.listeners.ProgressMeter;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.model.ModelStore;
-import io.adept4j.model.TensorArchive;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -100,30 +97,19 @@ public final class Pretrainer {
         List<Point> valCurve = new ArrayList<>();
         Map<String, INDArray> optimizerState = null;
         if (resume) {
-            if (!AtomicDirectory.recover(ckpt)) {
-                throw new IllegalArgumentException("nothing to resume: no checkpoint in " + out);
-            }
-            JsonNode state;
+            TrainingCheckpoint c = TrainingCheckpoint.read(ckpt, fingerprint(), "pretraining checkpoint");
+            start = c.step();
+            trainCurve.addAll(c.history("trainCurve", new com.fasterxml.jackson.core.type.TypeReference<List<Point>>() { },
+                    ckpt, "pretraining checkpoint"));
+            valCurve.addAll(c.history("validationCurve", new com.fasterxml.jackson.core.type.TypeReference<List<Point>>() { },
+                    ckpt, "pretraining checkpoint"));
             try {
-                state = JSON.readTree(ckpt.resolve("state.json").toFile());
-            } catch (IOException e) {
-                throw corruptCheckpoint(ckpt, e);
+                model = CausalLm.build(modelConfig, c.weights(), cfg.seqLen(), DataType.FLOAT);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("pretraining checkpoint " + ckpt + " does not fit the model ("
+                        + e.getMessage() + "); start again without --resume (with --overwrite)", e);
             }
-            requireSameSettings(state);
-            try {
-                start = state.get("step").asInt();
-                for (JsonNode p : state.get("trainCurve")) {
-                    trainCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
-                }
-                for (JsonNode p : state.get("validationCurve")) {
-                    valCurve.add(new Point(p.get("step").asInt(), p.get("loss").asDouble()));
-                }
-                model = CausalLm.build(modelConfig, TensorArchive.read(ckpt.resolve("weights.zip")), cfg.seqLen(),
-                        DataType.FLOAT);
-                optimizerState = TensorArchive.read(ckpt.resolve("optimizer.zip"));
-            } catch (IOException | RuntimeException e) {
-                throw corruptCheckpoint(ckpt, e);
-            }
+            optimizerState = c.optimizer();
             log.printf("[pretrain] resuming at step %d from %s%n", start, ckpt);
         } else {
             model = CausalLm.build(modelConfig, CausalLm.initWeights(modelConfig, cfg.seed()), cfg.seqLen(), DataType.FLOAT);
@@ -206,46 +192,12 @@ public final class Pretrainer {
         return f;
     }
 
-    /**
-     * A value as the JSON tree it reads back as: written and parsed, so numbers compare as a saved checkpoint's do
-     * (a float field is a double once read) and objects compare by content, whatever their field order.
-     */
-    public static JsonNode asData(Object value) {
-        try {
-            return JSON.readTree(JSON.writeValueAsString(value));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static IllegalArgumentException corruptCheckpoint(Path ckpt, Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new IllegalArgumentException("pretraining checkpoint " + ckpt + " is corrupt or truncated ("
-                + m.lines().findFirst().orElse(m) + "); start again without --resume (with --overwrite)", e);
-    }
-
-    /** Compared as JSON data (fields in any order), never as text. */
-    private void requireSameSettings(JsonNode state) {
-        JsonNode saved = state == null ? null : state.get("fingerprint");
-        JsonNode now = asData(fingerprint());
-        if (saved == null || !now.equals(saved)) {
-            throw new IllegalArgumentException("the checkpoint was made with other settings; resume with the same "
-                    + "preset, --steps, --seed and tokenizer. Checkpoint: " + saved + " Now: " + now);
-        }
-    }
-
     private void checkpoint(Path dir, CausalLm model, ParameterOptimizer optimizer, int step, List<Point> trainCurve,
                             List<Point> valCurve) throws IOException {
-        AtomicDirectory.write(dir, tmp -> {
-            TensorArchive.write(tmp.resolve("weights.zip"), model.weights());
-            TensorArchive.write(tmp.resolve("optimizer.zip"), optimizer.state());
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("step", step);
-            state.put("fingerprint", fingerprint());
-            state.put("trainCurve", trainCurve);
-            state.put("validationCurve", valCurve);
-            JSON.writeValue(tmp.resolve("state.json").toFile(), state);
-        });
+        Map<String, Object> history = new LinkedHashMap<>();
+        history.put("trainCurve", trainCurve);
+        history.put("validationCurve", valCurve);
+        TrainingCheckpoint.write(dir, step, fingerprint(), model.weights(), optimizer.state(), history);
     }
 
     /** Whether {@code out} holds a checkpoint to resume. */

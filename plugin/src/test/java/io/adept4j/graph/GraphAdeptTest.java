@@ -304,7 +304,7 @@ class GraphAdeptTest {
         ((org.deeplearning4j.nn.conf.layers.BaseLayer) base.getLayer("b1_fc").conf().getLayer())
                 .setRegularization(List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(1e-2, true)));
         IllegalArgumentException decay = assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 1,
-                new ListDataSetIterator<>(task(1, 0, 4, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)),
+                new ListDataSetIterator<>(task(1, 0, 4, 32), 1), new ListDataSetIterator<>(task(9, 1.0, 2, 32)),
                 new ListDataSetIterator<>(task(9, 1.0, 1, 32)), cfg, quiet));
         assertTrue(decay.getMessage().contains("'b1_fc'") && decay.getMessage().contains("WeightDecay"), decay.getMessage());
     }

@@ -37,6 +37,31 @@ class SweepPartsTest {
         assertEquals(1.0, (hi + lo) / 2, 1e-12);
         assertEquals(2L, o.get("k"), "integers become config longs");
         assertEquals("k=2,lrRatio=8.00000", p.key());
+        // the ratio is defined, and checked, by the split policy: below 1 it would invert ADEPT
+        for (double bad : new double[]{0, 0.5, Double.NaN}) {
+            assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new SweepPoint(Map.of("lrRatio", bad)).overrides()).getMessage().contains(">= 1"));
+        }
+        io.adept4j.stage2.SplitPolicy one = io.adept4j.stage2.SplitPolicy.ofRatio(0.5, 1);
+        assertEquals(1.0, one.hi(), 0);
+        assertEquals(1.0, one.lo(), 0);
+    }
+
+    @Test
+    void aSweepFileWithAnInvertingRatioOrARatioBesideAPolicyIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        String[][] cases = {
+                {"{\"lrRatio\": {\"values\": [0.5, 4]}}", ">= 1"},
+                {"{\"lrRatio\": {\"uniform\": [0, 4]}}", ">= 1"},
+                {"{\"lrRatio\": {\"values\": [2, 4]}, \"policy\": {\"values\": [\"rank\", \"split\"]}}", "not both"},
+        };
+        for (String[] c : cases) {
+            java.nio.file.Path f = tmp.resolve("s" + Math.abs(c[0].hashCode()) + ".json");
+            java.nio.file.Files.writeString(f, "{\"space\": " + c[0] + "}");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SweepSettings.load(f, Map.of()));
+            assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+        }
     }
 
     @Test

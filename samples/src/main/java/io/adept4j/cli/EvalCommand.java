@@ -9,7 +9,6 @@ import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
-import io.adept4j.model.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,6 +1,5 @@
 package io.adept4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adept4j.datavec.corpus.Corpus;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.tokenize.Tokenizers;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -7,7 +7,6 @@ import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
-import io.adept4j.model.ModelStore;
 import io.adept4j.report.BarChart;
 import io.adept4j.stage1.LayerProber;
 import io.adept4j.stage1.ProbeResult;
@@ -58,9 +57,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path out = common.prepareOut(false);
         LmConfig cfg = Inputs.modelConfig(model);
-        if (k < 1 || k > cfg.numLayers()) {
-            throw new IllegalArgumentException("--k must be between 1 and the number of blocks (" + cfg.numLayers() + "), got " + k);
-        }
+        io.adept4j.stage1.Placement.requireK(k, cfg.numLayers());
         if (maxBatches < 0) {
             throw new IllegalArgumentException("--max-batches must be 0 (all) or more, got " + maxBatches);
         }

@@ -130,7 +130,7 @@ final class TuneBenchmark {
 
     private static void refresh(CausalLm lm, io.adept4j.stage1.ExpansionManifest manifest, List<DataSet> probe,
                                 List<String> copies, ParameterOptimizer split) {
-        io.adept4j.stage2.AdeptTrainer.applyImportance(lm, probe, copies, io.adept4j.stage2.AdeptTrainer.seedMap(manifest, lm),
+        io.adept4j.stage2.ImportanceRefresh.apply(lm, probe, copies, manifest.seedMap(lm.config()),
                 split, Granularity.NEURON, new ContinuousPolicy());
     }
 

@@ -1,6 +1,5 @@
 package io.adept4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,21 +41,21 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Windows per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: 3e-3).")
+    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: " + TuneConfig.DEFAULT_LEARNING_RATE + ").")
     Double lr;
 
     @Option(names = "--refresh", paramLabel = "N",
-            description = "Refresh importance every N steps (default: 500, or a quarter of shorter runs).")
+            description = "Refresh importance every N steps (default: " + TuneConfig.DEFAULT_REFRESH + ", or a quarter of shorter runs).")
     Integer refresh;
 
     @Option(names = "--initial-probe", description = "Set multipliers before the first step (default: uniform until the first refresh, as the reference).")
     boolean initialProbe;
 
-    @Option(names = "--granularity", defaultValue = "neuron", paramLabel = "tensor|neuron|element",
+    @Option(names = "--granularity", defaultValue = TuneConfig.DEFAULT_GRANULARITY_NAME, paramLabel = "tensor|neuron|element",
             description = "Unit of importance (default: ${DEFAULT-VALUE}).")
     String granularity;
 
-    @Option(names = "--policy", defaultValue = "continuous", paramLabel = "continuous|rank|split",
+    @Option(names = "--policy", defaultValue = TuneConfig.DEFAULT_POLICY, paramLabel = "continuous|rank|split",
             description = "Importance to multiplier mapping (default: ${DEFAULT-VALUE}).")
     String policy;
 
@@ -71,11 +69,11 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options as the interrupted run).")
     boolean resume;
 
-    @Option(names = "--guard", defaultValue = "warn", paramLabel = "off|warn|stop",
+    @Option(names = "--guard", defaultValue = TuneConfig.DEFAULT_GUARD, paramLabel = "off|warn|stop",
             description = "Forgetting guard when general loss rises more than --margin nats (default: ${DEFAULT-VALUE}).")
     String guard;
 
-    @Option(names = "--margin", defaultValue = "1.0", paramLabel = "NATS",
+    @Option(names = "--margin", defaultValue = "" + TuneConfig.DEFAULT_FORGETTING_MARGIN, paramLabel = "NATS",
             description = "Forgetting-guard margin on the general validation loss (default: ${DEFAULT-VALUE}).")
     double margin;
 

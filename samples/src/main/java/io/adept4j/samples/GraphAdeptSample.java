@@ -2,13 +2,13 @@ package io.adept4j.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.adept4j.Adept;
-import io.adept4j.graph.GraphAdept;
+import io.adept4j.graph.AdeptGraph;
+import io.adept4j.listeners.CheckpointListener;
 import io.adept4j.graph.ResidualGraphs;
 import io.adept4j.stage2.Granularity;
-import io.adept4j.stage2.TuneConfig;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +35,7 @@ import java.util.Map;
  * <p>Run from the project folder after {@code ./adept --version} has built the CLI:
  * {@code java -cp "samples/target/adept-cli.jar:samples/target/lib/*" io.adept4j.samples.GraphAdeptSample
  * [base.zip] [out-dir]}. Without a {@code base.zip} it first trains and saves a small residual MLP there, so the
- * sample runs as is; replace the three iterators below with your own general, domain and domain-validation data.
+ * sample runs as is; replace the general iterator and the batches below with your own data.
  */
 public final class GraphAdeptSample {
 
@@ -63,51 +63,67 @@ public final class GraphAdeptSample {
         }
         ComputationGraph base = ModelSerializer.restoreComputationGraph(baseFile.toFile(), true);
 
-        // 2. Your data: general batches (what must not be forgotten), domain batches and domain validation batches.
-        DataSetIterator general = new ListDataSetIterator<>(task(11, 0.0, 8, 64), 1); // one batch each: probe and validation take different ones
-        DataSetIterator domain = new ListDataSetIterator<>(task(2, 2.5, 64, 64));
-        DataSetIterator domainVal = new ListDataSetIterator<>(task(3, 2.5, 4, 64));
+        // 2. Your general data (what must not be forgotten): its first batches are probed and scored for importance.
+        //    Domain training batches and both validation sets come in below, in your own loop.
+        DataSetIterator general = new ListDataSetIterator<>(task(11, 0.0, 4, 64), 1);
 
-        // 3. The same settings an adept4j language model takes: K copies; 200 steps at lr 3e-3 for the copies; importance
-        //    per neuron, refreshed every 50 steps and once before the first; the paper's continuous policy.
-        Adept.Settings settings = new Adept.Settings(2, new TuneConfig(200, 64, 3e-3, 1, 0.0, 0.0, 50, true,
-                Granularity.NEURON, "continuous", 0.5, 2.0, 0.1, 4, 50, 4, 0.0, 42, 1.0, "warn"));
-        Adept.Outcome<ComputationGraph> r = Adept.adapt(base, general, domain, domainVal, settings, log);
+        // 3. ADEPT in DL4J's own shape: model in, configured model out. K = 2 copies of the least general-important
+        //    blocks; the copies train at lr 3e-3 with per-neuron learning rates from general importance, refreshed
+        //    every 50 iterations and once before the first; the paper's continuous policy.
+        AdeptGraph.Result adept = new AdeptGraph(base).general(general).copies(2).learningRate(3e-3).refreshEvery(50)
+                .initialProbe(true).granularity(Granularity.NEURON).policy("continuous").build();
+        ComputationGraph graph = adept.graph();
+        List<DataSet> generalVal = task(12, 0.0, 4, 64); // other batches than the probed ones
+        List<DataSet> domainVal = task(3, 2.5, 4, 64);
+        double generalBefore = meanScore(graph, generalVal);
+        double domainBefore = meanScore(graph, domainVal);
 
-        // 4. For context: the same budget spent training every layer of the base (full fine-tuning, lr 3e-3).
-        ComputationGraph full = ModelSerializer.restoreComputationGraph(baseFile.toFile(), true);
-        full.setLearningRate(settings.tune().learningRate());
+        // 4. Your own training loop and listeners: plain fit, a score log, atomic checkpoints (graph, updater state and
+        //    multipliers: CheckpointListener.restoreComputationGraph continues from one); the refresher goes last.
+        int steps = 200;
+        graph.setListeners(new ScoreIterationListener(50), CheckpointListener.dl4j(out.resolve("checkpoint"), 100),
+                adept.refresher());
         List<DataSet> domainBatches = task(2, 2.5, 64, 64);
-        for (int step = 0; step < settings.tune().steps(); step++) {
+        long t0 = System.nanoTime();
+        for (int step = 0; step < steps; step++) {
+            graph.fit(domainBatches.get(step % domainBatches.size()));
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        graph.setListeners(List.of());
+        double generalAfter = meanScore(graph, generalVal);
+        double domainAfter = meanScore(graph, domainVal);
+
+        // 5. For context: the same budget spent training every layer of the base (full fine-tuning, lr 3e-3).
+        ComputationGraph full = ModelSerializer.restoreComputationGraph(baseFile.toFile(), true);
+        full.setLearningRate(3e-3);
+        for (int step = 0; step < steps; step++) {
             full.fit(domainBatches.get(step % domainBatches.size()));
         }
-        double fullGeneral = meanScore(full, task(11, 0.0, 4, 64));
-        double fullDomain = meanScore(full, task(3, 2.5, 4, 64));
+        double fullGeneral = meanScore(full, generalVal);
+        double fullDomain = meanScore(full, domainVal);
 
-        // 5. Save the tuned graph (frozen originals, trainable copies, updater state) and what happened.
+        // 6. Save the tuned graph (frozen originals, trainable copies, updater state) and what happened.
         Files.createDirectories(out);
         File tuned = out.resolve("adept-graph.zip").toFile();
-        ModelSerializer.writeModel(r.model(), tuned, true);
-        GraphAdept.Result detail = (GraphAdept.Result) r.detail();
+        ModelSerializer.writeModel(graph, tuned, true);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("base", baseFile.toString());
         result.put("tuned", tuned.toString());
-        result.put("probe", r.probe());
-        result.put("manifest", r.manifest());
-        result.put("generalLossBefore", r.generalLossBefore());
-        result.put("generalLossAfter", r.generalLossAfter());
-        result.put("domainLossBefore", r.domainLossBefore());
-        result.put("domainLossAfter", r.domainLossAfter());
-        result.put("trainSeconds", r.trainSeconds());
-        result.put("refreshes", detail.refreshes());
+        result.put("probe", adept.probe());
+        result.put("manifest", adept.expansion().manifest());
+        result.put("generalLossBefore", generalBefore);
+        result.put("generalLossAfter", generalAfter);
+        result.put("domainLossBefore", domainBefore);
+        result.put("domainLossAfter", domainAfter);
+        result.put("trainSeconds", trainSeconds);
+        result.put("refreshes", adept.refresher().refreshes());
         result.put("fullFineTuneGeneralLoss", fullGeneral);
         result.put("fullFineTuneDomainLoss", fullDomain);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("result.json").toFile(), result);
         log.printf("[sample] ADEPT (copies of blocks %s): general loss %.4f -> %.4f, domain loss %.4f -> %.4f; wrote %s%n",
-                r.manifest().sources(), r.generalLossBefore(), r.generalLossAfter(), r.domainLossBefore(),
-                r.domainLossAfter(), tuned);
+                adept.expansion().manifest().sources(), generalBefore, generalAfter, domainBefore, domainAfter, tuned);
         log.printf("[sample] full fine-tuning, same steps: general loss %.4f -> %.4f, domain loss %.4f -> %.4f%n",
-                r.generalLossBefore(), fullGeneral, r.domainLossBefore(), fullDomain);
+                generalBefore, fullGeneral, domainBefore, fullDomain);
     }
 
     static double meanScore(ComputationGraph g, List<DataSet> batches) {

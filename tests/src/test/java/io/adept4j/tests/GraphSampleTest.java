@@ -34,6 +34,8 @@ class GraphSampleTest {
         assertTrue(r.path("domainLossAfter").asDouble() < r.path("domainLossBefore").asDouble(), r.toString());
         assertEquals(0.0, r.path("manifest").path("maxAbsLogitDiff").asDouble(), 0.0);
 
+        assertTrue(io.adept4j.listeners.CheckpointListener.step(out.resolve("checkpoint")) > 0,
+                "the sample's own checkpoint listener saved a step");
         ComputationGraph baseGraph = ModelSerializer.restoreComputationGraph(base.toFile(), true);
         ComputationGraph tuned = ModelSerializer.restoreComputationGraph(out.resolve("adept-graph.zip").toFile(), true);
         for (Map.Entry<String, INDArray> e : baseGraph.paramTable().entrySet()) {

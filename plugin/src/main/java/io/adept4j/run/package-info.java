@@ -1,0 +1,6 @@
+/**
+ * The main job: a base model (given, or pretrained on the general corpus and cached with its provenance), one probe,
+ * then ADEPT, its ablations and the baselines as registered {@link io.adept4j.run.Method}s on the same base, data,
+ * token budget and seed, evaluated the same way; the run's typed configuration with every key's default.
+ */
+package io.adept4j.run;

@@ -1,0 +1,46 @@
+package io.adept4j.stage2;
+
+import io.adept4j.model.CausalLm;
+import io.adept4j.train.ParameterOptimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One importance refresh of the SameDiff path: unit importance of the trainable tensors on general probe batches, the
+ * policy's multipliers, installed in the split-learning-rate updaters. Shared by {@link AdeptTrainer} and
+ * {@code adept bench tune}.
+ */
+public final class ImportanceRefresh {
+
+    private ImportanceRefresh() {
+    }
+
+/** One refresh's unit importances, the multipliers the policy made of them, and which tensors were seeded. */
+public record Multipliers(Map<String, INDArray> units, Map<String, INDArray> multipliers, Map<String, String> seeded) {
+}
+
+/**
+ * Recomputes unit importance of {@code trainable} on the probe batches, turns it into multipliers with
+ * {@code policy}, and installs them in {@code opt}'s split-learning-rate updaters. Shared by training and
+ * {@code adept bench tune}.
+ */
+public static Multipliers apply(CausalLm model, List<DataSet> probe, List<String> trainable,
+                                          Map<String, String> seedFrom, ParameterOptimizer opt,
+                                          Granularity granularity, LrPolicy policy) {
+    UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
+    Map<String, INDArray> units = new LinkedHashMap<>();
+    for (String t : trainable) {
+        units.put(t, imp.units(t, granularity));
+    }
+    Map<String, INDArray> mult = policy.multipliers(units);
+    for (String t : trainable) {
+        ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
+                .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
+    }
+    return new Multipliers(units, mult, imp.seeded());
+}
+}
