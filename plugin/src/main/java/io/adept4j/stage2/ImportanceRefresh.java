@@ -16,31 +16,30 @@ import java.util.Map;
  */
 public final class ImportanceRefresh {
 
+    /** One refresh's unit importances, the multipliers the policy made of them, and which tensors were seeded. */
+    public record Multipliers(Map<String, INDArray> units, Map<String, INDArray> multipliers, Map<String, String> seeded) {
+    }
+
     private ImportanceRefresh() {
     }
 
-/** One refresh's unit importances, the multipliers the policy made of them, and which tensors were seeded. */
-public record Multipliers(Map<String, INDArray> units, Map<String, INDArray> multipliers, Map<String, String> seeded) {
-}
-
-/**
- * Recomputes unit importance of {@code trainable} on the probe batches, turns it into multipliers with
- * {@code policy}, and installs them in {@code opt}'s split-learning-rate updaters. Shared by training and
- * {@code adept bench tune}.
- */
-public static Multipliers apply(CausalLm model, List<DataSet> probe, List<String> trainable,
-                                          Map<String, String> seedFrom, ParameterOptimizer opt,
-                                          Granularity granularity, LrPolicy policy) {
-    UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
-    Map<String, INDArray> units = new LinkedHashMap<>();
-    for (String t : trainable) {
-        units.put(t, imp.units(t, granularity));
+    /**
+     * Recomputes unit importance of {@code trainable} on the probe batches, turns it into multipliers with
+     * {@code policy}, and installs them in {@code opt}'s split-learning-rate updaters.
+     */
+    public static Multipliers apply(CausalLm model, List<DataSet> probe, List<String> trainable,
+                                    Map<String, String> seedFrom, ParameterOptimizer opt, Granularity granularity,
+                                    LrPolicy policy) {
+        UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
+        Map<String, INDArray> units = new LinkedHashMap<>();
+        for (String t : trainable) {
+            units.put(t, imp.units(t, granularity));
+        }
+        Map<String, INDArray> mult = policy.multipliers(units);
+        for (String t : trainable) {
+            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
+                    .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
+        }
+        return new Multipliers(units, mult, imp.seeded());
     }
-    Map<String, INDArray> mult = policy.multipliers(units);
-    for (String t : trainable) {
-        ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
-                .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
-    }
-    return new Multipliers(units, mult, imp.seeded());
-}
 }
