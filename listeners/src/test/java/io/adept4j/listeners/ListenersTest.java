@@ -74,28 +74,6 @@ class ListenersTest {
     }
 
     @Test
-    void sameDiffImportanceListenerSeesTheGradientsCalculateGradientsGives() {
-        SameDiff sd = samediffMlp();
-        DataSet b = batches(1, 3).get(0);
-        Map<String, INDArray> expected = sd.calculateGradients(Map.of("in", b.getFeatures(), "label", b.getLabels()),
-                "w1", "w2");
-        INDArray w1 = sd.getVariable("w1").getArr().dup();
-        GradientImportance imp = new GradientImportance();
-        sd.setListeners(new GradientImportanceListener(Set.of("w1", "w2"), imp));
-        sd.fit(b);
-        assertEquals(Set.of("w1", "w2"), imp.names());
-        for (String v : List.of("w1", "w2")) {
-            assertEquals(1, imp.count(v));
-            INDArray want = Transforms.abs(expected.get(v), true);
-            assertEquals(0.0, imp.meanAbsGradient(v).sub(want).amaxNumber().doubleValue(), 1e-7, v);
-            assertTrue(want.amaxNumber().doubleValue() > 0, v + " has a gradient");
-        }
-        // importance is |w| · mean|g| for the weights it is given
-        INDArray byHand = Transforms.abs(w1, true).muli(Transforms.abs(expected.get("w1"), true));
-        assertEquals(0.0, imp.importance("w1", w1).sub(byHand).amaxNumber().doubleValue(), 1e-7);
-    }
-
-    @Test
     void dl4jImportanceListenerSeesTheGradientsComputeGradientAndScoreGives() {
         MultiLayerNetwork net = mlp();
         DataSet b = batches(1, 5).get(0);
