@@ -133,6 +133,132 @@ public record TuneConfig(
                 DEFAULT_GUARD);
     }
 
+    /** A builder starting from {@link #defaults} for that budget; every setter names one setting. */
+    public static Builder builder(int steps, int batchSize, long seed) {
+        return new Builder(defaults(steps, batchSize, seed));
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Typed, named construction of {@link TuneConfig} (the record validates everything once, in {@link #build()}):
+     * {@code TuneConfig.builder(500, 16, 42).learningRate(1e-3).policy("rank").build()}.
+     */
+    public static final class Builder {
+        private int steps;
+        private int batchSize;
+        private double learningRate;
+        private int warmupSteps;
+        private double weightDecay;
+        private double clipNorm;
+        private int refreshEvery;
+        private boolean initialProbe;
+        private Granularity granularity;
+        private String policy;
+        private double splitQuantile;
+        private double splitHi;
+        private double splitLo;
+        private int probeBatches;
+        private int evalEvery;
+        private int evalBatches;
+        private double replayWeight;
+        private long seed;
+        private double forgettingMargin;
+        private String guard;
+
+        private Builder(TuneConfig c) {
+            steps = c.steps;
+            batchSize = c.batchSize;
+            learningRate = c.learningRate;
+            warmupSteps = c.warmupSteps;
+            weightDecay = c.weightDecay;
+            clipNorm = c.clipNorm;
+            refreshEvery = c.refreshEvery;
+            initialProbe = c.initialProbe;
+            granularity = c.granularity;
+            policy = c.policy;
+            splitQuantile = c.splitQuantile;
+            splitHi = c.splitHi;
+            splitLo = c.splitLo;
+            probeBatches = c.probeBatches;
+            evalEvery = c.evalEvery;
+            evalBatches = c.evalBatches;
+            replayWeight = c.replayWeight;
+            seed = c.seed;
+            forgettingMargin = c.forgettingMargin;
+            guard = c.guard;
+        }
+
+        /** Base learning rate (peak of warm-up + cosine). */
+        public Builder learningRate(double v) { learningRate = v; return this; }
+
+        /** Linear warm-up steps. */
+        public Builder warmupSteps(int v) { warmupSteps = v; return this; }
+
+        /** Decoupled weight decay of the trained matrices, scaled by each unit's multiplier. */
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+
+        /** Global gradient-norm clip (≤ 0 = off). */
+        public Builder clipNorm(double v) { clipNorm = v; return this; }
+
+        /** Importance refresh interval in steps. */
+        public Builder refreshEvery(int v) { refreshEvery = v; return this; }
+
+        /** Multipliers from importance before the first step. */
+        public Builder initialProbe(boolean v) { initialProbe = v; return this; }
+
+        /** Unit of importance. */
+        public Builder granularity(Granularity v) { granularity = v; return this; }
+
+        /** Policy by name: continuous, rank, split or uniform. */
+        public Builder policy(String v) { policy = v; return this; }
+
+        /** The split policy's quantile and multipliers. */
+        public Builder split(double quantile, double hi, double lo) {
+            splitQuantile = quantile;
+            splitHi = hi;
+            splitLo = lo;
+            return this;
+        }
+
+        /** The split policy in its one-number form, {@link SplitPolicy#ofRatio} at the median. */
+        public Builder lrRatio(double ratio) {
+            SplitPolicy p = SplitPolicy.ofRatio(DEFAULT_SPLIT_QUANTILE, ratio);
+            policy = "split";
+            return split(p.quantile(), p.hi(), p.lo());
+        }
+
+        /** General probe batches per importance refresh. */
+        public Builder probeBatches(int v) { probeBatches = v; return this; }
+
+        /** Validation every N steps and batches per validation. */
+        public Builder evaluation(int every, int batches) {
+            evalEvery = every;
+            evalBatches = batches;
+            return this;
+        }
+
+        /** Share of general windows mixed into the domain batches. */
+        public Builder replayWeight(double v) { replayWeight = v; return this; }
+
+        /** The forgetting guard: margin in nats per token and action (off, warn, stop). */
+        public Builder guard(double margin, String action) {
+            forgettingMargin = margin;
+            guard = action;
+            return this;
+        }
+
+        /** The validated settings. */
+        public TuneConfig build() {
+            return new TuneConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, clipNorm, refreshEvery,
+                    initialProbe, granularity, policy, splitQuantile, splitHi, splitLo, probeBatches, evalEvery,
+                    evalBatches, replayWeight, seed, forgettingMargin, guard);
+        }
+    }
+
     /** The LR policy these settings name. */
     public LrPolicy lrPolicy() {
         return policy(policy, splitQuantile, splitHi, splitLo);

@@ -104,11 +104,15 @@ final class TuneCommand implements Callable<Integer> {
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
         }
-        TuneConfig d = TuneConfig.defaults(steps, batch, common.seed);
-        TuneConfig tc = new TuneConfig(steps, batch, lr != null ? lr : d.learningRate(), d.warmupSteps(), d.weightDecay(),
-                d.clipNorm(), refresh != null ? refresh : d.refreshEvery(), initialProbe, Granularity.parse(granularity),
-                policy, d.splitQuantile(), d.splitHi(), d.splitLo(), d.probeBatches(), d.evalEvery(), d.evalBatches(),
-                replay, common.seed, margin, guard);
+        TuneConfig.Builder settings = TuneConfig.builder(steps, batch, common.seed).initialProbe(initialProbe)
+                .granularity(Granularity.parse(granularity)).policy(policy).replayWeight(replay).guard(margin, guard);
+        if (lr != null) {
+            settings.learningRate(lr);
+        }
+        if (refresh != null) {
+            settings.refreshEvery(refresh);
+        }
+        TuneConfig tc = settings.build();
         AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut())
                 .withCheckpoints(out.resolve("checkpoint"), checkpointEvery).resuming(resume).run(lm, manifest,
                 domainDocs, generalDocs);
