@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Broken variants of ADEPT, each against the test that must catch it.
+
+Clones the repository's HEAD into a temporary folder, applies one mutation at a time (a deliberately broken ADEPT:
+multipliers never installed, importance measured on domain text, copies appended at the end, ...), runs the test class
+named for it, and reports CAUGHT (the test failed, as it must) or MISSED. Nothing in the working tree is touched.
+
+    python3 scripts/mutation-check.py [--out mutation-check.json] [NAME ...]
+
+About 15 minutes on 2 cores for all of them (the end-to-end one is the longest). Each mutation's text must occur
+exactly once in its file: when the code moves on, the script says so instead of testing nothing.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+# name: (file, text to find, replacement, module, test class)
+MUTATIONS = {
+    'multipliers-not-installed': ('plugin/src/main/java/io/adept4j/stage2/ImportanceRefresh.java',
+        '            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))\n                    .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));',
+        '            // broken: multipliers never installed',
+        'plugin', 'DecoupledTuningTest'),
+    'importance-on-domain': ('plugin/src/main/java/io/adept4j/stage2/TuningData.java',
+        'NextTokenDataSetIterator probeIt = new NextTokenDataSetIterator(generalTrain,',
+        'NextTokenDataSetIterator probeIt = new NextTokenDataSetIterator(domainTrain,',
+        'plugin', 'DecoupledTuningTest'),
+    'lowest-delta-reversed': ('plugin/src/main/java/io/adept4j/stage1/ProbeResult.java',
+        'sorted(Comparator.comparingDouble(Layer::deltaLoss).thenComparingInt(Layer::index))',
+        'sorted(Comparator.comparingDouble(Layer::deltaLoss).reversed().thenComparingInt(Layer::index))',
+        'plugin', 'StageOneTest'),
+    'copies-appended-at-end': ('plugin/src/main/java/io/adept4j/stage1/SelectiveExpander.java',
+        '            if (chosen.contains(i)) {\n                copies.add(sources.size());\n                blocks.add(new ExpansionManifest.Block(sources.size(), i, true));\n                sources.add(i);\n            }\n        }',
+        '        }\n        for (int i = 0; i < c.numLayers(); i++) {\n            if (chosen.contains(i)) {\n                copies.add(sources.size());\n                blocks.add(new ExpansionManifest.Block(sources.size(), i, true));\n                sources.add(i);\n            }\n        }',
+        'plugin', 'StageOneTest'),
+    'copies-train-only-outputs': ('plugin/src/main/java/io/adept4j/stage1/SelectiveExpander.java',
+        'trainable.addAll(LlamaLayout.blockTensors(restacked.getKey(), b.index()).keySet());',
+        'trainable.addAll(LlamaLayout.outputProjections(b.index()));',
+        'plugin', 'StageOneTest'),
+    'neuron-wrong-axis': ('plugin/src/main/java/io/adept4j/stage2/UnitImportance.java',
+        'case NEURON -> e.rank() == 2 ? e.mean(1) : e.dup();',
+        'case NEURON -> e.rank() == 2 ? e.mean(0) : e.dup();',
+        'plugin', 'ImportanceAndPolicyTest'),
+    'seed-scaled': ('plugin/src/main/java/io/adept4j/stage2/UnitImportance.java',
+        'out.put(name, importance.get(src).dup());',
+        'out.put(name, importance.get(src).mul(2));',
+        'plugin', 'ImportanceAndPolicyTest'),
+    'graph-sum': ('plugin/src/main/java/io/adept4j/graph/GraphImportance.java',
+        "case TENSOR -> e.mean().reshape(1);\n            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).mean(1)\n                    : e.rank() == 2 && e.size(0) > 1 ? e.mean(0) : e.reshape(e.length());",
+        "case TENSOR -> e.sum().reshape(1);\n            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).sum(1)\n                    : e.rank() == 2 && e.size(0) > 1 ? e.sum(0) : e.reshape(e.length());",
+        'plugin', 'GraphAdeptTest'),
+    'graph-decay-allowed': ('plugin/src/main/java/io/adept4j/graph/AdeptGraph.java',
+        '        GraphAdept.requireNoPostUpdaterDecay(base);\n',
+        '',
+        'plugin', 'GraphAdeptTest'),
+    'probe-sees-validation': ('plugin/src/main/java/io/adept4j/stage1/LayerProber.java',
+        'return io.adept4j.datavec.window.TokenWindows.build("general", train, tokenizer,',
+        'return io.adept4j.datavec.window.TokenWindows.build("general", general, tokenizer,',
+        'plugin', 'AdeptTest'),
+    'no-stage2-decoupled': ('plugin/src/main/java/io/adept4j/run/RunConfig.java',
+        'decoupled ? str("policy") : "uniform"',
+        'str("policy")',
+        'tests', 'DemoEndToEndTest'),
+    'graph-shared-batches': ('plugin/src/main/java/io/adept4j/graph/GraphAdept.java',
+        'List<DataSet> generalVal = generalBatches.subList(cfg.probeBatches(), generalBatches.size());',
+        'List<DataSet> generalVal = generalBatches.subList(0, Math.min(cfg.evalBatches(), generalBatches.size()));',
+        'plugin', 'GraphAdeptTest'),
+}
+
+
+def main(argv):
+    out = "mutation-check.json"
+    if "--out" in argv:
+        i = argv.index("--out")
+        out = argv[i + 1]
+        del argv[i:i + 2]
+    names = argv or list(MUTATIONS)
+    root = subprocess.check_output(["git", "rev-parse", "--show-toplevel"], text=True).strip()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="adept4j-mutations-") as tmp:
+        clone = os.path.join(tmp, "repo")
+        subprocess.check_call(["git", "clone", "-q", root, clone])
+        for name in names:
+            f, find, replace, module, test = MUTATIONS[name]
+            path = os.path.join(clone, f)
+            text = open(path, encoding="utf-8").read()
+            if text.count(find) != 1:
+                results.append({"mutation": name, "verdict": "NOT APPLIED", "why": "text found %d times in %s" % (text.count(find), f)})
+                print("NOT APPLIED %s: its text occurs %d times in %s" % (name, text.count(find), f), flush=True)
+                continue
+            open(path, "w", encoding="utf-8").write(text.replace(find, replace))
+            r = subprocess.run(["mvn", "-o", "-q", "-B", "test", "-pl", module, "-am", "-Dtest=" + test,
+                                "-Dsurefire.failIfNoSpecifiedTests=false"], cwd=clone, capture_output=True, text=True)
+            failed = [l.strip()[8:] for l in r.stdout.splitlines() if l.startswith("[ERROR]   ") and "Test" in l][:2]
+            verdict = "CAUGHT" if r.returncode != 0 else "MISSED"
+            results.append({"mutation": name, "file": f, "test": test, "verdict": verdict, "failures": failed})
+            print("%-7s %s by %s: %s" % (verdict, name, test, " | ".join(x[:140] for x in failed)), flush=True)
+            subprocess.check_call(["git", "checkout", "-q", "--", "."], cwd=clone)
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"results": results}, fh, indent=2)
+    missed = [r for r in results if r["verdict"] != "CAUGHT"]
+    print("%d of %d mutations caught; wrote %s" % (len(results) - len(missed), len(results), out))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
