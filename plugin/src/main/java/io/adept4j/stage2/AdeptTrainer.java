@@ -51,7 +51,7 @@ public final class AdeptTrainer {
                          Perplexity.Result generalBefore, Perplexity.Result domainBefore,
                          Perplexity.Result generalAfter, Perplexity.Result domainAfter, double wallSeconds,
                          double trainSeconds, double tokensPerSecond, int stepsDone, String stoppedEarly,
-                         Map<String, double[]> finalMultipliers) {
+                         Map<String, double[]> finalMultipliers, double refreshSeconds, double updateSeconds) {
     }
 
     private final TuneConfig cfg;
@@ -199,15 +199,20 @@ public final class AdeptTrainer {
         String stopped = null;
         int done = start;
         double evalSeconds = 0;
+        double refreshSeconds = 0; // importance refreshes (Stage 2's own cost), part of the training time
+        double updateSeconds = 0;  // clipping and the (split-learning-rate) updaters, part of the training time
         for (int step = start; step < end; step++) {
             if (cfg.decoupled() && ((step == 0 && cfg.initialProbe()) || (step > 0 && step % cfg.refreshEvery() == 0))) {
+                long r0 = System.nanoTime();
                 refreshes.add(refresh(step, model, data.probe(), trainable, seedFrom, opt));
+                refreshSeconds += (System.nanoTime() - r0) / 1e9;
             }
             if (!it.hasNext()) {
                 it.reset();
             }
             ParameterOptimizer.StepResult lg = opt.trainStep(model, it.next(), params, step, cfg.clipNorm());
             done = step + 1;
+            updateSeconds += lg.updateSeconds();
             trainCurve.add(new Point(done, lg.loss()));
             meter.addTokens(Math.round(lg.tokens()));
             if (done < cfg.steps()) {
@@ -261,7 +266,8 @@ public final class AdeptTrainer {
                 100 * (dAfter.perplexity() / dBefore.perplexity() - 1));
         return new Result(cfg, model.parameterCount(), trainableCount(model, trainable), gCurve, dCurve, trainCurve,
                 refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, trainSeconds,
-                meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers);
+                meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers, refreshSeconds,
+                updateSeconds);
     }
 
     /**

@@ -113,8 +113,11 @@ public final class ParameterOptimizer {
         }
     }
 
-    /** What one training step saw: the batch loss, its predicted tokens and the gradient norm before clipping. */
-    public record StepResult(double loss, double tokens, double gradNorm) {
+    /**
+     * What one training step saw: the batch loss, its predicted tokens, the gradient norm before clipping, and the
+     * seconds spent clipping and applying the updaters (the rest of the step is forward and backward).
+     */
+    public record StepResult(double loss, double tokens, double gradNorm, double updateSeconds) {
     }
 
     /**
@@ -129,10 +132,12 @@ public final class ParameterOptimizer {
         if (!Double.isFinite(lg.loss())) {
             throw new TrainingDivergedException(lg.loss(), iteration);
         }
+        long u0 = System.nanoTime();
         double norm = clip(lg.gradients().values(), clipNorm);
         step(params, lg.gradients(), iteration);
+        double updateSeconds = (System.nanoTime() - u0) / 1e9;
         NativeMemory.reclaimIfDue();
-        return new StepResult(lg.loss(), lg.tokens(), norm);
+        return new StepResult(lg.loss(), lg.tokens(), norm, updateSeconds);
     }
 
     /** The updater instance of a tensor (created on first use), e.g. to set per-unit multipliers. */

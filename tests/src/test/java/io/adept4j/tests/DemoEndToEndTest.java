@@ -75,6 +75,10 @@ class DemoEndToEndTest {
         // the ablation without Stage 2 trains the same copies with one learning rate: no refresh, other weights
         assertEquals(byName.get("copiedBlocks"), noStage2.get("copiedBlocks"));
         assertTrue(noStage2.get("training").get("refreshes").isEmpty(), "no importance without Stage 2");
+        assertEquals(0.0, noStage2.get("training").get("refreshSeconds").asDouble(), 0.0);
+        assertTrue(byName.get("training").get("refreshSeconds").asDouble() > 0, "Stage 2's own cost is reported");
+        assertTrue(byName.get("training").get("updateSeconds").asDouble() > 0
+                && byName.get("training").get("updateSeconds").asDouble() < byName.get("trainSeconds").asDouble());
         assertTrue(byName.get("domainLossAfter").asDouble() != noStage2.get("domainLossAfter").asDouble()
                         || byName.get("generalLossAfter").asDouble() != noStage2.get("generalLossAfter").asDouble(),
                 "decoupled learning rates change the outcome");
