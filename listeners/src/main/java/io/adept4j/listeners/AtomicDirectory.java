@@ -104,17 +104,7 @@ public final class AtomicDirectory {
 
     /** Removes temporary folders {@code NAME.tmp-*} next to {@code target} that an interrupted write left behind. */
     public static void cleanStale(Path target) throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            return;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, target.getFileName() + ".tmp-*")) {
-            for (Path p : ds) {
-                if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(MARKER))) {
-                    deleteRecursively(p);
-                }
-            }
-        }
+        deleteMarkedTemporaries(target.toAbsolutePath().getParent(), target.getFileName() + ".tmp-*");
     }
 
     /**
@@ -122,10 +112,15 @@ public final class AtomicDirectory {
      * marker inside).
      */
     public static void cleanStaleIn(Path dir) throws IOException {
+        deleteMarkedTemporaries(dir, "*.tmp-*");
+    }
+
+    /** Deletes the folders in {@code dir} matching {@code glob} that carry the marker (never anything else). */
+    private static void deleteMarkedTemporaries(Path dir, String glob) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.tmp-*")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
             for (Path p : ds) {
                 if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(MARKER))) {
                     deleteRecursively(p);

@@ -127,7 +127,7 @@ public final class AdeptRun {
         TokenWindows domainVal = domainSplit.validation();
 
         // Stage 1a: probe once, on the general training side; every method that needs ΔL uses the same probe.
-        TokenWindows probeWindows = LayerProber.trainingSideWindows(general, tok, lm.seqLen(), seed);
+        TokenWindows probeWindows = LayerProber.trainingSideWindows(generalSplit, tok, lm.seqLen());
         ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
         for (ProbeResult.Layer l : probe.layers()) {
             log.printf("[run] probe: block %d  ΔL %+.4f ± %.4f%n", l.index(), l.deltaLoss(), l.stdErr());

@@ -35,10 +35,15 @@ public final class LayerProber {
     public static io.adept4j.datavec.window.TokenWindows trainingSideWindows(
             java.util.List<io.adept4j.datavec.corpus.Document> general, io.adept4j.datavec.tokenize.Tokenizer tokenizer,
             int seqLen, long seed) {
-        java.util.List<io.adept4j.datavec.corpus.Document> train = io.adept4j.datavec.window.SplitWindows.build("general",
-                general, io.adept4j.datavec.window.SplitWindows.DEFAULT_VALIDATION_FRACTION, seed, tokenizer,
-                io.adept4j.datavec.window.WindowSpec.packed(seqLen)).trainDocs();
-        return io.adept4j.datavec.window.TokenWindows.build("general", train, tokenizer,
+        return trainingSideWindows(io.adept4j.datavec.window.SplitWindows.build("general", general,
+                io.adept4j.datavec.window.SplitWindows.DEFAULT_VALIDATION_FRACTION, seed, tokenizer,
+                io.adept4j.datavec.window.WindowSpec.packed(seqLen)), tokenizer, seqLen);
+    }
+
+    /** The probe set of a corpus already split (its training side, one padded window sequence per piece). */
+    public static io.adept4j.datavec.window.TokenWindows trainingSideWindows(
+            io.adept4j.datavec.window.SplitWindows split, io.adept4j.datavec.tokenize.Tokenizer tokenizer, int seqLen) {
+        return io.adept4j.datavec.window.TokenWindows.build("general", split.trainDocs(), tokenizer,
                 io.adept4j.datavec.window.WindowSpec.perDocument(seqLen));
     }
 

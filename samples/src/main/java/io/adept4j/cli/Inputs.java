@@ -42,13 +42,7 @@ final class Inputs {
         }
         try {
             if (Files.isDirectory(out)) {
-                AtomicDirectory.cleanStaleIn(out);
-                for (String sub : List.of("model", "checkpoint")) {
-                    AtomicDirectory.cleanStaleIn(out.resolve(sub).getParent());
-                    if (Files.isDirectory(out.resolve(sub))) {
-                        AtomicDirectory.cleanStaleIn(out.resolve(sub));
-                    }
-                }
+                AtomicDirectory.cleanStaleIn(out); // model/, checkpoint/ and staged imports write their temporaries here
                 List<String> present = new ArrayList<>();
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(out)) {
                     for (Path p : ds) {
@@ -72,7 +66,7 @@ final class Inputs {
                 throw new IOException((existing == null ? out : existing) + " is not a writable folder");
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot write to --out " + out + " (" + e.getMessage()
+            throw new IllegalArgumentException("cannot write to " + option + " " + out + " (" + e.getMessage()
                     + "); choose a writable folder", e);
         }
         return out;
