@@ -54,12 +54,15 @@ public final class AdeptGraph {
     private final ComputationGraph base;
     private List<GraphBlock> blocks;
     private List<? extends DataSet> general;
+    private DataSetIterator generalIterator;
     private int k = 1;
     private Double learningRate;
     private int refreshEvery = TuneConfig.DEFAULT_REFRESH;
     private Granularity granularity = TuneConfig.DEFAULT_GRANULARITY;
     private String policy = TuneConfig.DEFAULT_POLICY;
-    private LrPolicy lrPolicy;
+    private double splitQuantile = TuneConfig.DEFAULT_SPLIT_QUANTILE;
+    private double splitHi = TuneConfig.DEFAULT_SPLIT_HI;
+    private double splitLo = TuneConfig.DEFAULT_SPLIT_LO;
     private int probeBatches = TuneConfig.DEFAULT_PROBE_BATCHES;
     private boolean initialProbe = TuneConfig.DEFAULT_INITIAL_PROBE;
     private int warmupSteps;
@@ -81,14 +84,20 @@ public final class AdeptGraph {
         return this;
     }
 
-    /** General data: its first {@code probeBatches} batches are probed and scored for importance (read once, now). */
+    /**
+     * General data: its first {@code probeBatches} batches are probed and scored for importance (read once, in
+     * {@link #build()}, so the order of the setters does not matter).
+     */
     public AdeptGraph general(DataSetIterator general) {
-        return general(GraphProber.take(general, probeBatches));
+        this.generalIterator = general;
+        this.general = null;
+        return this;
     }
 
     /** General batches: the first {@code probeBatches} are probed and scored for importance. */
     public AdeptGraph general(List<? extends DataSet> general) {
         this.general = List.copyOf(general);
+        this.generalIterator = null;
         return this;
     }
 
@@ -124,11 +133,8 @@ public final class AdeptGraph {
 
     /** Importance → multiplier policy by name: continuous, rank, split or uniform (default continuous). */
     public AdeptGraph policy(String name) {
-        if (!TuneConfig.POLICIES.contains(name)) {
-            throw new IllegalArgumentException("policy must be one of " + TuneConfig.POLICIES + ", got " + name);
-        }
+        TuneConfig.policy(name, splitQuantile, splitHi, splitLo); // the one check of a policy name
         this.policy = name;
-        this.lrPolicy = null;
         return this;
     }
 
@@ -178,7 +184,9 @@ public final class AdeptGraph {
         initialProbe(t.initialProbe());
         granularity(t.granularity());
         policy(t.policy());
-        this.lrPolicy = t.lrPolicy();
+        this.splitQuantile = t.splitQuantile();
+        this.splitHi = t.splitHi();
+        this.splitLo = t.splitLo();
         probeBatches(t.probeBatches());
         this.warmupSteps = t.warmupSteps();
         this.scheduleSteps = t.steps();
@@ -187,6 +195,9 @@ public final class AdeptGraph {
 
     /** Probes, expands and wires the split learning rates; returns the graph to train and its refresh listener. */
     public Result build() {
+        if (general == null && generalIterator != null) {
+            general = GraphProber.take(generalIterator, probeBatches);
+        }
         if (general == null || general.isEmpty()) {
             throw new IllegalArgumentException("no general batches: call general(...) with the data whose competence must "
                     + "be kept");
@@ -209,8 +220,7 @@ public final class AdeptGraph {
         ImportanceRefreshListener refresher = null;
         if (!policy.equals("uniform")) {
             Map<String, INDArray> seeds = GraphImportance.seedImportance(base, probeSet, ex.seedFrom());
-            LrPolicy p = lrPolicy != null ? lrPolicy : TuneConfig.policy(policy, TuneConfig.DEFAULT_SPLIT_QUANTILE,
-                    TuneConfig.DEFAULT_SPLIT_HI, TuneConfig.DEFAULT_SPLIT_LO);
+            LrPolicy p = TuneConfig.policy(policy, splitQuantile, splitHi, splitLo);
             refresher = new ImportanceRefreshListener(probeSet, ex.manifest().trainableTensors(), seeds, granularity, p,
                     refreshEvery);
             if (initialProbe) {

@@ -99,10 +99,10 @@ public final class Pretrainer {
         if (resume) {
             TrainingCheckpoint c = TrainingCheckpoint.read(ckpt, fingerprint(), "pretraining checkpoint");
             start = c.step();
-            trainCurve.addAll(c.history("trainCurve", new com.fasterxml.jackson.core.type.TypeReference<List<Point>>() { },
-                    ckpt, "pretraining checkpoint"));
-            valCurve.addAll(c.history("validationCurve", new com.fasterxml.jackson.core.type.TypeReference<List<Point>>() { },
-                    ckpt, "pretraining checkpoint"));
+            History h = c.history(new com.fasterxml.jackson.core.type.TypeReference<History>() { }, ckpt,
+                    "pretraining checkpoint");
+            trainCurve.addAll(h.trainCurve());
+            valCurve.addAll(h.validationCurve());
             try {
                 model = CausalLm.build(modelConfig, c.weights(), cfg.seqLen(), DataType.FLOAT);
             } catch (RuntimeException e) {
@@ -194,10 +194,12 @@ public final class Pretrainer {
 
     private void checkpoint(Path dir, CausalLm model, ParameterOptimizer optimizer, int step, List<Point> trainCurve,
                             List<Point> valCurve) throws IOException {
-        Map<String, Object> history = new LinkedHashMap<>();
-        history.put("trainCurve", trainCurve);
-        history.put("validationCurve", valCurve);
-        TrainingCheckpoint.write(dir, step, fingerprint(), model.weights(), optimizer.state(), history);
+        TrainingCheckpoint.write(dir, step, fingerprint(), model.weights(), optimizer.state(),
+                new History(trainCurve, valCurve));
+    }
+
+    /** What a pretraining checkpoint keeps besides tensors and optimizer state: the curves so far. */
+    private record History(List<Point> trainCurve, List<Point> validationCurve) {
     }
 
     /** Whether {@code out} holds a checkpoint to resume. */

@@ -110,15 +110,6 @@ public record TrainingCheckpoint(int step, JsonNode fingerprint, Map<String, IND
         }
     }
 
-    /** Converts part of the history to a typed value (a corrupt history is a corrupt checkpoint). */
-    public <T> T history(String field, com.fasterxml.jackson.core.type.TypeReference<T> type, Path dir, String what) {
-        try {
-            return JSON.convertValue(history.get(field), type);
-        } catch (RuntimeException e) {
-            throw corrupt(dir, what, e);
-        }
-    }
-
     private static IllegalArgumentException corrupt(Path dir, String what, Exception e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new IllegalArgumentException(what + " " + dir + " is corrupt or truncated (" + m.lines().findFirst().orElse(m)
