@@ -105,6 +105,18 @@ class AdeptTest {
         double everything = new io.adept4j.stage1.LayerProber(8, 2).probe(lm, io.adept4j.datavec.window.TokenWindows
                 .build("all", general, tok, io.adept4j.datavec.window.WindowSpec.perDocument(32))).baseLoss();
         assertEquals(trainSide, a.probe().baseLoss(), 0.0, "probed on the training side");
+        // the probe set is exactly the training side's pieces, window by window (built here from the split itself)
+        io.adept4j.datavec.window.SplitWindows split = io.adept4j.datavec.window.SplitWindows.build("g", general,
+                io.adept4j.datavec.window.SplitWindows.DEFAULT_VALIDATION_FRACTION, seed, tok,
+                io.adept4j.datavec.window.WindowSpec.packed(32));
+        io.adept4j.datavec.window.TokenWindows expected = io.adept4j.datavec.window.TokenWindows.build("train",
+                split.trainDocs(), tok, io.adept4j.datavec.window.WindowSpec.perDocument(32));
+        io.adept4j.datavec.window.TokenWindows probed = io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok,
+                32, seed);
+        assertEquals(expected.size(), probed.size(), "no validation piece among the probe windows");
+        for (int i = 0; i < expected.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.tokens(i), probed.tokens(i), "window " + i);
+        }
         assertTrue(Math.abs(everything - trainSide) > 1e-4, "the test can tell the sides apart: " + everything);
     }
 }
