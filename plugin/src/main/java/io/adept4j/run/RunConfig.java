@@ -46,7 +46,7 @@ public final class RunConfig {
             new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a quarter of short runs)"),
             new Key("initialProbe", "bool", TuneConfig.DEFAULT_INITIAL_PROBE, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
             new Key("granularity", "string", TuneConfig.DEFAULT_GRANULARITY_NAME, "ADEPT: importance unit: tensor, neuron or element"),
-            new Key("policy", "string", TuneConfig.DEFAULT_POLICY, "ADEPT: learning-rate policy: continuous (m = 2(1 - min-max-normalised importance), the paper), rank (the same with rank-normalised importance: multipliers average 1) or split"),
+            new Key("policy", "string", TuneConfig.DEFAULT_POLICY, "ADEPT: learning-rate policy: continuous (m = 2(1 - importance min-max-normalised within each tensor; tensor units across tensors, as the paper's code)), rank (the same, rank-normalised: multipliers average 1), continuous-global / rank-global (normalised over all units at once) or split"),
             new Key("splitQuantile", "double", TuneConfig.DEFAULT_SPLIT_QUANTILE, "split policy: importance quantile above which units are general-critical"),
             new Key("splitHi", "double", TuneConfig.DEFAULT_SPLIT_HI, "split policy: multiplier of domain-adaptive units"),
             new Key("splitLo", "double", TuneConfig.DEFAULT_SPLIT_LO, "split policy: multiplier of general-critical units"),
@@ -220,8 +220,9 @@ public final class RunConfig {
         if (!(real("replayWeight") > 0 && real("replayWeight") < 1)) {
             p.add("'replayWeight' must be in (0, 1), got " + real("replayWeight"));
         }
-        if (!List.of("continuous", "rank", "split").contains(str("policy"))) { // "uniform" is the baselines' own
-            p.add("'policy' must be continuous, rank or split, got " + str("policy"));
+        List<String> policies = TuneConfig.POLICIES.stream().filter(n -> !n.equals("uniform")).toList(); // the baselines' own
+        if (!policies.contains(str("policy"))) {
+            p.add("'policy' must be one of " + policies + ", got " + str("policy"));
         }
         if (!List.of("tensor", "neuron", "element").contains(str("granularity"))) {
             p.add("'granularity' must be tensor, neuron or element, got " + str("granularity"));

@@ -166,4 +166,33 @@ class DecoupledTuningTest {
         }
         assertFalse(a.manifest().trainableTensors().isEmpty());
     }
+
+    /**
+     * Without an initial probe (the default, as the paper's code) every multiplier is 1 until the first refresh: ADEPT's
+     * first {@code refreshEvery} steps are bit for bit those of one learning rate, and only the refresh makes them differ.
+     * Fails when the trainer scores units before step 0 or starts its updaters with anything but 1.
+     */
+    @Test
+    void untilTheFirstRefreshEveryMultiplierIsOne() {
+        for (int steps : new int[]{2, 3}) {
+            SelectiveExpander.Expansion a = expanded();
+            SelectiveExpander.Expansion b = expanded();
+            TuneConfig adept = settings(steps, Granularity.NEURON, TuneConfig.DEFAULT_POLICY).toBuilder()
+                    .initialProbe(false).refreshEvery(2).build();
+            AdeptTrainer.Result ra = new AdeptTrainer(adept, QUIET).run(a.model(), a.manifest(), math, general);
+            new AdeptTrainer(adept.toBuilder().policy("uniform").build(), QUIET).run(b.model(), b.manifest(), math,
+                    general);
+            boolean same = true;
+            for (String t : a.manifest().trainableTensors()) {
+                same &= java.util.Arrays.equals(bits(a.model().tensor(t)), bits(b.model().tensor(t)));
+            }
+            if (steps == 2) {
+                assertTrue(ra.refreshes().isEmpty(), "no refresh before step refreshEvery");
+                assertTrue(same, "the warm phase trains exactly like one learning rate");
+            } else {
+                assertEquals(1, ra.refreshes().size(), "the refresh at step 2");
+                assertFalse(same, "after the first refresh the multipliers decouple the units");
+            }
+        }
+    }
 }

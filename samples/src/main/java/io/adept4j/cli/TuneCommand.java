@@ -55,7 +55,7 @@ final class TuneCommand implements Callable<Integer> {
             description = "Unit of importance (default: ${DEFAULT-VALUE}).")
     String granularity;
 
-    @Option(names = "--policy", defaultValue = TuneConfig.DEFAULT_POLICY, paramLabel = "continuous|rank|split",
+    @Option(names = "--policy", defaultValue = TuneConfig.DEFAULT_POLICY, paramLabel = "rank|continuous|rank-global|continuous-global|split",
             description = "Importance to multiplier mapping (default: ${DEFAULT-VALUE}).")
     String policy;
 
