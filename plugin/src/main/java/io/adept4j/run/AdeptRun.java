@@ -40,7 +40,7 @@ public final class AdeptRun {
     }
 
     /** One method's outcome. */
-    public record MethodResult(String method, String description, List<Integer> copiedBlocks, List<Integer> trainedBlocks,
+    public record MethodResult(String method, long seed, String description, List<Integer> copiedBlocks, List<Integer> trainedBlocks,
                                long parameters, long trainableParameters, double trainableShare,
                                double generalLossBefore, double generalLossAfter, double generalPerplexityBefore,
                                double generalPerplexityAfter, double generalPerplexityChange,
@@ -52,9 +52,20 @@ public final class AdeptRun {
                                AdeptTrainer.Result training) {
     }
 
-    /** The whole run. */
-    public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k,
-                         List<MethodResult> methods, double wallSeconds) {
+    /**
+     * The whole run.
+     *
+     * @param probe   the first seed's probe (each seed probes its own training side)
+     * @param methods one row per method and seed, in run order
+     * @param summary one row per method: mean and standard deviation over its seeds
+     */
+    public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
+                         List<MethodResult> methods, List<MethodSummary> summary, double wallSeconds) {
+
+        /** The rows of one seed. */
+        public List<MethodResult> ofSeed(long seed) {
+            return methods.stream().filter(m -> m.seed() == seed).toList();
+        }
     }
 
     private final RunConfig cfg;
@@ -84,6 +95,12 @@ public final class AdeptRun {
                 throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG + ")");
             }
             source = "given";
+        } else if (!cfg.str("base").equals("pretrain")
+                && ShippedBase.matches(cfg.str("preset"), cfg.str("tokenizer"), cfg.integer("pretrainSteps"))) {
+            modelDir = ShippedBase.verified(Path.of(cfg.str("shippedBase")));
+            log.println("[run] base model: the shipped base " + modelDir + " (checksums verified; pretrained on general "
+                    + "text that excludes the bundled corpus: see its provenance.json)");
+            source = "shipped";
         } else {
             Tokenizer tok = Tokenizers.parse(cfg.str("tokenizer"));
             BaseProvenance wanted = BaseProvenance.of(general, preset.model(tok.spec()), pcfg);
@@ -114,9 +131,29 @@ public final class AdeptRun {
         int k = cfg.integer("k") > 0 ? (int) cfg.integer("k") : Math.max(1, lm.config().numLayers() / 4);
         io.adept4j.stage1.Placement.requireK(k, lm.config().numLayers());
 
+        // Every seed is a whole replicate (split, probe, placement, data order); the base is the same for all.
+        List<Long> seeds = cfg.seeds();
+        List<MethodResult> results = new ArrayList<>();
+        ProbeResult firstProbe = null;
+        for (int s = 0; s < seeds.size(); s++) {
+            long seed = seeds.get(s);
+            if (seeds.size() > 1) {
+                log.printf("[run] seed %d (%d/%d)%n", seed, s + 1, seeds.size());
+            }
+            List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
+                    : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
+            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results);
+            firstProbe = firstProbe == null ? probe : firstProbe;
+        }
+        return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One replicate: split and probe with this seed, then every method; adds its rows to {@code results}. */
+    private ProbeResult runSeed(CausalLm lm, List<Document> general, List<Document> domain, long seed, int batch, int k,
+                                List<String> methods, List<MethodResult> results) throws IOException {
         // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
         // token-level evaluation uses the same validation windows as the perplexities.
-        long seed = cfg.integer("seed");
         Tokenizer tok = Tokenizers.fromSpec(lm.config().tokenizer());
         WindowSpec spec = WindowSpec.packed(lm.seqLen());
         SplitWindows generalSplit = SplitWindows.build("general", general, SplitWindows.DEFAULT_VALIDATION_FRACTION, seed,
@@ -126,7 +163,7 @@ public final class AdeptRun {
         TokenWindows generalVal = generalSplit.validation();
         TokenWindows domainVal = domainSplit.validation();
 
-        // Stage 1a: probe once, on the general training side; every method that needs ΔL uses the same probe.
+        // Stage 1a: probe once per seed, on the general training side; every method that needs ΔL uses the same probe.
         TokenWindows probeWindows = LayerProber.trainingSideWindows(generalSplit, tok, lm.seqLen());
         ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
         for (ProbeResult.Layer l : probe.layers()) {
@@ -139,15 +176,13 @@ public final class AdeptRun {
         TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
         TokenPredictions domainBase = TokenPredictions.of(lm, domainVal, batch, tokenBatches);
 
-        List<MethodResult> results = new ArrayList<>();
         Perplexity.Result gBefore = null;
         Perplexity.Result dBefore = null;
-        List<String> methods = cfg.methods();
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
             Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
-            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay());
+            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed).build();
             AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
@@ -159,7 +194,7 @@ public final class AdeptRun {
             TokenPredictions d = TokenPredictions.of(plan.model(), domainVal, batch, tokenBatches);
             List<Integer> copied = plan.manifest() == null ? List.of() : plan.manifest().sources();
             List<Integer> trained = trainedBlocks(plan);
-            results.add(new MethodResult(m.name(), m.description(), copied, trained, r.parameters(),
+            results.add(new MethodResult(m.name(), seed, m.description(), copied, trained, r.parameters(),
                     r.trainableParameters(), (double) r.trainableParameters() / r.parameters(),
                     r.generalBefore().meanLoss(), r.generalAfter().meanLoss(), r.generalBefore().perplexity(),
                     r.generalAfter().perplexity(), r.generalAfter().perplexity() / r.generalBefore().perplexity() - 1,
@@ -168,7 +203,7 @@ public final class AdeptRun {
                     generalBase.accuracy(), g.accuracy(), domainBase.accuracy(), d.accuracy(), g.shiftFrom(generalBase),
                     d.shiftFrom(domainBase), r.trainSeconds(), r.wallSeconds(), r.tokensPerSecond(), r));
         }
-        return new Result(cfg.asMap(), base, probe, k, results, (System.nanoTime() - t0) / 1e9);
+        return probe;
     }
 
     private static List<Integer> trainedBlocks(Method.Plan plan) {

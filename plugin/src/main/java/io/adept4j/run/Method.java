@@ -39,6 +39,11 @@ public interface Method {
     /** One line for reports: what the method trains and how. */
     String description();
 
+    /** Whether this is an ablation of ADEPT (run on fewer seeds when {@code ablationSeeds} says so). */
+    default boolean ablation() {
+        return false;
+    }
+
     /** The model and tensors to train for this method. */
     Plan plan(Context ctx);
 }

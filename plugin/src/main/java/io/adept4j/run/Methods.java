@@ -64,6 +64,11 @@ public final class Methods {
             return new Plan(ex.model(), ex.manifest().trainableTensors(), ex.manifest().seedMap(ex.model().config()),
                     decoupled, false, ex.manifest());
         }
+
+        @Override
+        public boolean ablation() {
+            return !decoupled;
+        }
     }
 
     /** Ablation without Stage 1: no expansion; the K least important original blocks train with decoupled LRs. */
@@ -76,6 +81,11 @@ public final class Methods {
         @Override
         public String description() {
             return "ablation: no expansion; the K lowest-ΔL original blocks train with per-unit learning rates";
+        }
+
+        @Override
+        public boolean ablation() {
+            return true;
         }
 
         @Override

@@ -31,9 +31,13 @@ public final class RunConfig {
             new Key("general", "string", "bundled", "general corpus (file, folder or glob), or 'bundled' for corpora/general.jsonl.gz"),
             new Key("domain", "string", "math", "domain corpus (file, folder or glob), or 'math' / 'code' for a bundled one"),
             new Key("preset", "string", "small", "model and pretraining size when no base model is given: tiny, small or default"),
-            new Key("tokenizer", "string", "bpe:8192", "tokenizer of a base model pretrained here: bpe:VOCAB or byte"),
+            new Key("tokenizer", "string", ShippedBase.TOKENIZER, "tokenizer of a base model pretrained here: bpe:VOCAB or byte (the shipped base's: " + ShippedBase.TOKENIZER + ")"),
             new Key("seed", "int", 42L, "seed of pretraining, data order and splits (every method uses the same)"),
-            new Key("baseModel", "string", "", "an existing base model folder; empty: pretrain on the general corpus (cached)"),
+            new Key("seeds", "list", List.of(), "replicates: every method runs once per seed (split, probe, data order); tables show mean ± sd ([]: just 'seed')"),
+            new Key("ablationSeeds", "int", 0L, "how many of the seeds the ablations (adept-no-*) run (0: all)"),
+            new Key("baseModel", "string", "", "an existing base model folder (overrides 'base')"),
+            new Key("base", "string", "auto", "without baseModel: auto (the shipped base in shippedBase when preset, tokenizer and pretrainSteps match it, else pretrain on the general corpus, cached), shipped (require the shipped base) or pretrain (always pretrain on the general corpus, cached)"),
+            new Key("shippedBase", "string", ShippedBase.DIR, "folder of the shipped base model (relative paths: to the project folder)"),
             new Key("baseCache", "string", ".cache/base", "where pretrained base models are kept between runs"),
             new Key("pretrainSteps", "int", 0L, "pretraining steps (0: the preset's)"),
             new Key("seqLen", "int", 0L, "window length T (0: the base model's maximum; set it for imported long-context models)"),
@@ -227,11 +231,31 @@ public final class RunConfig {
         if (!List.of("tensor", "neuron", "element").contains(str("granularity"))) {
             p.add("'granularity' must be tensor, neuron or element, got " + str("granularity"));
         }
+        if (!List.of("auto", "shipped", "pretrain").contains(str("base"))) {
+            p.add("'base' must be auto, shipped or pretrain, got " + str("base"));
+        }
+        if (str("base").equals("shipped") && str("baseModel").isEmpty()
+                && !ShippedBase.matches(str("preset"), str("tokenizer"), integer("pretrainSteps"))) {
+            p.add("'base: shipped' needs preset " + ShippedBase.PRESET + ", tokenizer " + ShippedBase.TOKENIZER
+                    + " and pretrainSteps 0 (the shipped base's), got " + str("preset") + ", " + str("tokenizer") + ", "
+                    + integer("pretrainSteps"));
+        }
         if (!List.of("off", "warn", "stop").contains(str("guard"))) {
             p.add("'guard' must be off, warn or stop, got " + str("guard"));
         }
         if (!(real("forgettingMargin") >= 0)) {
             p.add("'forgettingMargin' must be >= 0, got " + real("forgettingMargin"));
+        }
+        try {
+            List<Long> seeds = seeds();
+            if (new java.util.HashSet<>(seeds).size() != seeds.size()) {
+                p.add("'seeds' repeats a seed: " + seeds);
+            }
+        } catch (NumberFormatException e) {
+            p.add("'seeds' must be a list of whole numbers, e.g. [42, 43, 44], got " + values.get("seeds"));
+        }
+        if (integer("ablationSeeds") < 0) {
+            p.add("'ablationSeeds' must be >= 0, got " + integer("ablationSeeds"));
         }
         List<String> methods = methods();
         if (methods.isEmpty()) {
@@ -272,6 +296,13 @@ public final class RunConfig {
     @SuppressWarnings("unchecked")
     public List<String> methods() {
         return List.copyOf((List<String>) values.get("methods"));
+    }
+
+    /** The seeds of the replicates: {@code seeds}, or {@code [seed]} when it is empty. */
+    @SuppressWarnings("unchecked")
+    public List<Long> seeds() {
+        List<String> l = (List<String>) values.get("seeds");
+        return l.isEmpty() ? List.of(integer("seed")) : l.stream().map(x -> Long.parseLong(x.trim())).toList();
     }
 
     /** Every value, for result files. */

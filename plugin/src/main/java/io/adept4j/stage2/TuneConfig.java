@@ -250,6 +250,9 @@ public record TuneConfig(
             return this;
         }
 
+        /** Seed of data order and split. */
+        public Builder seed(long v) { seed = v; return this; }
+
         /** Share of general windows mixed into the domain batches. */
         public Builder replayWeight(double v) { replayWeight = v; return this; }
 

@@ -25,6 +25,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed (default: the config's).")
     Long seed;
 
+    @Option(names = "--pretrain", description = "Pretrain the base on the bundled general corpus instead of using the "
+            + "shipped base.")
+    boolean pretrain;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/demo-<timestamp>).")
     Path out;
 
@@ -48,6 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         run.preset = preset;
         run.seed = seed;
         run.out = out;
+        run.pretrain = pretrain;
         return run.execute(RunConfig.load(config()), "adept demo");
     }
 }

@@ -28,6 +28,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "PATH", description = "Training corpora (default: the bundled general corpus).")
     List<Path> corpora = new ArrayList<>();
 
+    @Option(names = "--exclude", paramLabel = "PATH", description = "Leave out every document whose text also appears "
+            + "in these corpora (keeps them unseen by the base, e.g. the bundled excerpt used for evaluation).")
+    List<Path> exclude = new ArrayList<>();
+
     @Mixin
     TrainingOptions training;
 
@@ -58,11 +62,23 @@ final class PretrainCommand implements Callable<Integer> {
         }
         List<Path> paths = corpora.isEmpty() ? List.of(BundledCorpora.general()) : corpora;
         List<Document> docs = new CorpusReader(CorpusOptions.defaults()).openAll("general", paths).documents();
+        int excluded = 0;
+        if (!exclude.isEmpty()) {
+            java.util.Set<String> unseen = new java.util.HashSet<>();
+            new CorpusReader(CorpusOptions.defaults()).openAll("excluded", exclude).documents()
+                    .forEach(d -> unseen.add(d.text()));
+            List<Document> kept = docs.stream().filter(d -> !unseen.contains(d.text())).toList();
+            excluded = docs.size() - kept.size();
+            docs = kept;
+            spec.commandLine().getOut().printf("[pretrain] left out %d documents found in %s; %d remain%n", excluded,
+                    exclude, docs.size());
+        }
         Pretrainer.Result r = new Pretrainer(model, cfg, spec.commandLine().getOut()).run(docs, out, resume, 0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "pretrain");
         result.put("preset", preset.name().toLowerCase());
         result.put("corpora", paths.stream().map(Path::toString).toList());
+        result.put("excluded", Map.of("corpora", exclude.stream().map(Path::toString).toList(), "documents", excluded));
         result.put("result", r);
         result.put("modelDir", out.resolve(Pretrainer.MODEL).toString());
         JsonFiles.write(out, "result.json", result);

@@ -4,6 +4,7 @@ import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.report.RunReport;
 import io.adept4j.run.AdeptRun;
+import io.adept4j.run.ShippedBase;
 import io.adept4j.run.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +51,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed (overrides the config).")
     Long seed;
 
+    @Option(names = "--pretrain", description = "Pretrain the base on the general corpus (cached) instead of using the "
+            + "shipped base (the config key base: pretrain).")
+    boolean pretrain;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<name>-<timestamp>).")
     Path out;
 
@@ -71,8 +76,16 @@ final class RunCommand implements Callable<Integer> {
 
     /** Applies the CLI overrides, runs, writes and prints; shared with {@code adept demo}. */
     int execute(RunConfig fileConfig, String title) throws Exception {
-        RunConfig cfg = fileConfig.with(RunInputs.overrides(general, domain, preset, seed, methods, steps));
+        RunConfig cfg = RunInputs.shippedBaseResolved(fileConfig.with(RunInputs.overrides(general, domain, preset, seed,
+                methods, steps)));
+        if (pretrain) {
+            cfg = cfg.with(Map.of("base", "pretrain"));
+        }
         PrintWriter log = spec.commandLine().getOut();
+        if (cfg.str("baseModel").isEmpty() && !cfg.str("base").equals("pretrain")
+                && ShippedBase.matches(cfg.str("preset"), cfg.str("tokenizer"), cfg.integer("pretrainSteps"))) {
+            ShippedBase.verified(Path.of(cfg.str("shippedBase"))); // before anything is written
+        }
         Path generalPath = RunInputs.general(cfg);
         Path domainPath = RunInputs.domain(cfg);
         Path dir = Inputs.output(out != null ? out : Path.of("runs", cfg.str("name") + "-"

@@ -42,6 +42,13 @@ final class RunInputs {
         return o;
     }
 
+    /** The config with its shipped-base folder resolved against the project folder, as the bundled corpora are. */
+    static RunConfig shippedBaseResolved(RunConfig cfg) {
+        Path p = Path.of(cfg.str("shippedBase"));
+        return p.isAbsolute() ? cfg : cfg.with(Map.of("shippedBase",
+                Path.of(System.getProperty("adept4j.home", ".")).resolve(p).toString()));
+    }
+
     /** The general corpus a config names. */
     static Path general(RunConfig cfg) {
         String g = cfg.str("general");

@@ -12,7 +12,7 @@ final class TrainingOptions {
     @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: the preset's).")
     Integer steps;
 
-    @Option(names = "--tokenizer", defaultValue = "bpe:8192", paramLabel = "KIND[:VOCAB]",
+    @Option(names = "--tokenizer", defaultValue = io.adept4j.run.ShippedBase.TOKENIZER, paramLabel = "KIND[:VOCAB]",
             description = "Tokenizer: bpe:VOCAB or byte (default: ${DEFAULT-VALUE}).")
     String tokenizer;
 }

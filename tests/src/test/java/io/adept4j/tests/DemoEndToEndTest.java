@@ -38,7 +38,8 @@ class DemoEndToEndTest {
     void tinyRunComparesEveryMethodWritesTheReportAndReusesTheBase() throws Exception {
         String cfg = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
                 + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 4, \"evalBatches\": 1, "
-                + "\"tokenEvalBatches\": 1, \"refreshEvery\": 2, \"domain\": \"math\"}";
+                + "\"tokenEvalBatches\": 1, \"refreshEvery\": 2, \"domain\": \"math\", \"seeds\": [42, 43], "
+                + "\"ablationSeeds\": 1}";
         Path c = config(cfg);
         CliTest.Run r = adept("run", "--config", c.toString(), "--out", tmp.resolve("run1").toString());
         assertEquals(0, r.code(), r.err());
@@ -59,6 +60,25 @@ class DemoEndToEndTest {
             assertTrue(m.get("domainPerplexityAfter").asDouble() > 1);
         }
         assertEquals(new HashSet<>(METHODS), seen);
+        // two replicates of the four main methods, one of the two ablations; the summary is their mean ± sd
+        assertEquals(10, run.get("methods").size());
+        assertEquals(METHODS.size(), run.get("summary").size());
+        for (JsonNode sm : run.get("summary")) {
+            boolean ablation = sm.get("method").asText().startsWith("adept-no-");
+            assertEquals(ablation ? "[42]" : "[42,43]", sm.get("seeds").toString(), sm.get("method").asText());
+            double sum = 0;
+            int n = 0;
+            for (JsonNode m : run.get("methods")) {
+                if (m.get("method").asText().equals(sm.get("method").asText())) {
+                    sum += m.get("generalLossAfter").asDouble() - m.get("generalLossBefore").asDouble();
+                    n++;
+                }
+            }
+            assertEquals(sum / n, sm.get("generalLossChange").get("mean").asDouble(), 1e-12);
+            assertEquals(n, sm.get("generalLossChange").get("values").size());
+        }
+        assertTrue(run.get("methods").get(0).get("generalLossBefore").asDouble()
+                != run.get("methods").get(6).get("generalLossBefore").asDouble(), "seed 43 has its own split");
         JsonNode byName = null;
         JsonNode noStage2 = null;
         for (JsonNode m : run.get("methods")) {
@@ -112,6 +132,11 @@ class DemoEndToEndTest {
                 {"{\"learningRate\": -1}", "'learningRate' must be a positive number"},
                 {"{\"methods\": [\"adept\", \"lora\"]}", "unknown method 'lora'"},
                 {"{\"steps\": 10,", "not valid JSON"},
+                {"{\"seeds\": [42, 42]}", "'seeds' repeats a seed"},
+                {"{\"seeds\": [\"x\"]}", "'seeds' must be a list of whole numbers"},
+                {"{\"base\": \"hub\"}", "'base' must be auto, shipped or pretrain"},
+                {"{\"base\": \"shipped\", \"preset\": \"tiny\"}", "'base: shipped' needs preset small"},
+                {"{\"shippedBase\": \"" + tmp.resolve("nowhere") + "\"}", "the shipped base model is missing"},
         };
         for (String[] c : cases) {
             Path out = tmp.resolve("never");
