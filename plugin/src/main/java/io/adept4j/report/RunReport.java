@@ -50,6 +50,37 @@ public final class RunReport {
         return b.toString();
     }
 
+    /** The learning-rate rule this run used, in words (HTML with the search's table, or one line of text). */
+    public static String lrRule(AdeptRun.Result r, boolean html) {
+        if (r.lrSearch().isEmpty()) {
+            String rule = String.format(Locale.ROOT, "Learning-rate rule: every method trains with the same peak learning "
+                    + "rate (%s, warm-up + cosine) and the same token budget; no per-method search.",
+                    r.config().get("learningRate"));
+            return html ? "<p>" + esc(rule) + "</p>" : rule;
+        }
+        AdeptRun.LrSearch first = r.lrSearch().get(0);
+        String rule = String.format(Locale.ROOT, "Learning-rate rule: each method takes the rate of %s with the lowest "
+                + "domain loss on pieces held out of the training side after %d steps (first seed); chosen: %s.",
+                first.rates(), first.steps(), String.join(", ", r.lrSearch().stream()
+                        .map(x -> x.method() + " " + x.chosen()).toList()));
+        if (!html) {
+            return rule;
+        }
+        StringBuilder b = new StringBuilder("<p>" + esc(rule) + "</p><table><tr><th>method</th>");
+        first.rates().forEach(lr -> b.append("<th>lr ").append(lr).append(": domain / general loss</th>"));
+        b.append("</tr>");
+        for (AdeptRun.LrSearch x : r.lrSearch()) {
+            b.append("<tr><td>").append(esc(x.method())).append("</td>");
+            for (int i = 0; i < x.rates().size(); i++) {
+                boolean pick = x.rates().get(i) == x.chosen();
+                b.append(String.format(Locale.ROOT, "<td>%s%.3f / %.3f%s</td>", pick ? "<b>" : "", x.domainLoss().get(i),
+                        x.generalLoss().get(i), pick ? "</b>" : ""));
+            }
+            b.append("</tr>");
+        }
+        return b.append("</table>").toString();
+    }
+
     private static String pm(MethodSummary.Stat s, int digits) {
         String f = "%+." + digits + "f";
         return String.format(Locale.ROOT, f, s.mean()) + (s.values().size() > 1
@@ -182,9 +213,7 @@ public final class RunReport {
                         + "perplexity %.1f, domain perplexity %.1f. K=%d. Wall time of the whole run: %.0f s.</p>",
                 esc(r.base().dir()), esc(r.base().source()), r.base().parameters(), r.base().layers(), r.base().hidden(),
                 first.generalPerplexityBefore(), first.domainPerplexityBefore(), r.k(), r.wallSeconds()));
-        b.append(String.format(Locale.ROOT, "<p>Learning-rate rule: every method trains with the same peak learning rate "
-                + "(%s, warm-up + cosine) and the same token budget; no per-method search was run.</p>",
-                r.config().get("learningRate")));
+        b.append(lrRule(r, true));
         b.append("<h2>Summary over seeds</h2><p>Validation loss change in nats per token (after − before; negative domain "
                 + "change = learning, positive general change = forgetting), mean ± sample standard deviation over the "
                 + "seeds " + r.seeds() + ".</p><table><tr><th>method</th><th>seeds</th><th>share</th><th>general ΔL</th>"

@@ -39,6 +39,19 @@ public final class AdeptRun {
     public record Base(String source, String dir, long parameters, int layers, int hidden, Object pretraining) {
     }
 
+    /**
+     * One method's learning-rate search.
+     *
+     * @param steps       training steps per candidate rate
+     * @param rates       the grid
+     * @param domainLoss  held-out domain loss after training, per rate
+     * @param generalLoss general validation loss after training, per rate (shown, not used to choose)
+     * @param chosen      the rate with the lowest held-out domain loss
+     */
+    public record LrSearch(String method, int steps, List<Double> rates, List<Double> domainLoss,
+                           List<Double> generalLoss, double chosen) {
+    }
+
     /** One method's outcome. */
     public record MethodResult(String method, long seed, String description, List<Integer> copiedBlocks, List<Integer> trainedBlocks,
                                long parameters, long trainableParameters, double trainableShare,
@@ -58,9 +71,11 @@ public final class AdeptRun {
      * @param probe   the first seed's probe (each seed probes its own training side)
      * @param methods one row per method and seed, in run order
      * @param summary one row per method: mean and standard deviation over its seeds
+     * @param lrSearch each method's learning-rate search (empty: every method used {@code learningRate})
      */
     public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
-                         List<MethodResult> methods, List<MethodSummary> summary, double wallSeconds) {
+                         List<MethodResult> methods, List<MethodSummary> summary, List<LrSearch> lrSearch,
+                         double wallSeconds) {
 
         /** The rows of one seed. */
         public List<MethodResult> ofSeed(long seed) {
@@ -134,6 +149,7 @@ public final class AdeptRun {
         // Every seed is a whole replicate (split, probe, placement, data order); the base is the same for all.
         List<Long> seeds = cfg.seeds();
         List<MethodResult> results = new ArrayList<>();
+        List<LrSearch> searches = new ArrayList<>();
         ProbeResult firstProbe = null;
         for (int s = 0; s < seeds.size(); s++) {
             long seed = seeds.get(s);
@@ -142,16 +158,17 @@ public final class AdeptRun {
             }
             List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
                     : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
-            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results);
+            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, s == 0 ? searches : null);
             firstProbe = firstProbe == null ? probe : firstProbe;
         }
-        return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results),
+        return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results), searches,
                 (System.nanoTime() - t0) / 1e9);
     }
 
     /** One replicate: split and probe with this seed, then every method; adds its rows to {@code results}. */
     private ProbeResult runSeed(CausalLm lm, List<Document> general, List<Document> domain, long seed, int batch, int k,
-                                List<String> methods, List<MethodResult> results) throws IOException {
+                                List<String> methods, List<MethodResult> results, List<LrSearch> searches)
+            throws IOException {
         // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
         // token-level evaluation uses the same validation windows as the perplexities.
         Tokenizer tok = Tokenizers.fromSpec(lm.config().tokenizer());
@@ -176,13 +193,22 @@ public final class AdeptRun {
         TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
         TokenPredictions domainBase = TokenPredictions.of(lm, domainVal, batch, tokenBatches);
 
+        // The learning-rate rule: one shared value, or (learningRates given) each method's best of the grid on a
+        // held-out part of the training side, searched once, on the first seed, and kept for every seed.
+        if (searches != null && !cfg.learningRates().isEmpty()) {
+            for (String name : methods) {
+                searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check), batch, seed,
+                        domainSplit.trainDocs(), generalSplit.trainDocs()));
+            }
+        }
         Perplexity.Result gBefore = null;
         Perplexity.Result dBefore = null;
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
             Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
-            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed).build();
+            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed)
+                    .learningRate(chosenRate(m.name())).build();
             AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
@@ -204,6 +230,48 @@ public final class AdeptRun {
                     d.shiftFrom(domainBase), r.trainSeconds(), r.wallSeconds(), r.tokensPerSecond(), r));
         }
         return probe;
+    }
+
+    /**
+     * One method's learning-rate search: each rate of the grid trains the method for {@code lrSearchSteps} on the
+     * training sides of the split only, re-split with another salt, so the domain loss that picks the rate is measured
+     * on pieces held out of that training and the reported validation sets never choose anything.
+     */
+    private LrSearch searchLearningRate(Method m, Method.Context ctx, int batch, long seed, List<Document> domainTrain,
+                                        List<Document> generalTrain) {
+        List<Double> grid = cfg.learningRates();
+        int steps = cfg.integer("lrSearchSteps") > 0 ? (int) cfg.integer("lrSearchSteps") : (int) cfg.integer("steps");
+        List<Double> domainLoss = new ArrayList<>();
+        List<Double> generalLoss = new ArrayList<>();
+        java.io.PrintWriter quiet = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
+        for (double lr : grid) {
+            Method.Plan plan = m.plan(ctx);
+            TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed + SEARCH_SALT)
+                    .learningRate(lr).steps(steps).build();
+            AdeptTrainer.Result r = new AdeptTrainer(tc, quiet).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))
+                    .run(plan.model(), plan.trainable(), plan.seedFrom(), domainTrain, generalTrain);
+            domainLoss.add(r.domainAfter().meanLoss());
+            generalLoss.add(r.generalAfter().meanLoss());
+            log.printf("[run] lr search: %s at lr %.2e: held-out domain loss %.4f, general %.4f%n", m.name(), lr,
+                    domainLoss.get(domainLoss.size() - 1), generalLoss.get(generalLoss.size() - 1));
+        }
+        int best = 0;
+        for (int i = 1; i < grid.size(); i++) {
+            best = domainLoss.get(i) < domainLoss.get(best) ? i : best;
+        }
+        log.printf("[run] lr search: %s takes lr %.2e%n", m.name(), grid.get(best));
+        LrSearch found = new LrSearch(m.name(), steps, grid, domainLoss, generalLoss, grid.get(best));
+        chosen.put(m.name(), found.chosen());
+        return found;
+    }
+
+    /** Salt of the search's re-split of the training side (any value unlike the seeds themselves). */
+    private static final long SEARCH_SALT = 1_000_003L;
+
+    private final java.util.Map<String, Double> chosen = new java.util.HashMap<>();
+
+    private double chosenRate(String method) {
+        return chosen.getOrDefault(method, cfg.real("learningRate"));
     }
 
     private static List<Integer> trainedBlocks(Method.Plan plan) {

@@ -46,6 +46,8 @@ public final class RunConfig {
             new Key("steps", "int", 60L, "training steps of every method (the same token budget for all)"),
             new Key("batchSize", "int", 0L, "windows per step (0: the preset's)"),
             new Key("learningRate", "double", TuneConfig.DEFAULT_LEARNING_RATE, "peak learning rate of every method (warm-up + cosine)"),
+            new Key("learningRates", "list", List.of(), "learning-rate rule: [] = every method uses learningRate; a grid (e.g. [0.001, 0.003, 0.01]) = each method takes the rate with the lowest domain loss on pieces held out of the training side, searched on the first seed"),
+            new Key("lrSearchSteps", "int", 0L, "steps per rate of the learning-rate search (0: the run's steps)"),
             new Key("warmupSteps", "int", 0L, "warm-up steps (0: a twentieth of the steps)"),
             new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a quarter of short runs)"),
             new Key("initialProbe", "bool", TuneConfig.DEFAULT_INITIAL_PROBE, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
@@ -254,6 +256,18 @@ public final class RunConfig {
         } catch (NumberFormatException e) {
             p.add("'seeds' must be a list of whole numbers, e.g. [42, 43, 44], got " + values.get("seeds"));
         }
+        try {
+            for (double lr : learningRates()) {
+                if (!(lr > 0) || Double.isInfinite(lr)) {
+                    p.add("'learningRates' must hold positive numbers, got " + lr);
+                }
+            }
+        } catch (NumberFormatException e) {
+            p.add("'learningRates' must be a list of numbers, e.g. [0.001, 0.003, 0.01], got " + values.get("learningRates"));
+        }
+        if (integer("lrSearchSteps") < 0) {
+            p.add("'lrSearchSteps' must be >= 0, got " + integer("lrSearchSteps"));
+        }
         if (integer("ablationSeeds") < 0) {
             p.add("'ablationSeeds' must be >= 0, got " + integer("ablationSeeds"));
         }
@@ -303,6 +317,12 @@ public final class RunConfig {
     public List<Long> seeds() {
         List<String> l = (List<String>) values.get("seeds");
         return l.isEmpty() ? List.of(integer("seed")) : l.stream().map(x -> Long.parseLong(x.trim())).toList();
+    }
+
+    /** The learning-rate grid of the per-method search (empty: one shared learning rate). */
+    @SuppressWarnings("unchecked")
+    public List<Double> learningRates() {
+        return ((List<String>) values.get("learningRates")).stream().map(x -> Double.parseDouble(x.trim())).toList();
     }
 
     /** Every value, for result files. */

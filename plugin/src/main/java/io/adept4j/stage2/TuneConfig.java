@@ -204,6 +204,9 @@ public record TuneConfig(
         /** Base learning rate (peak of warm-up + cosine). */
         public Builder learningRate(double v) { learningRate = v; return this; }
 
+        /** Optimizer steps (warm-up, refresh interval and evaluation interval stay as they are). */
+        public Builder steps(int v) { steps = v; return this; }
+
         /** Linear warm-up steps. */
         public Builder warmupSteps(int v) { warmupSteps = v; return this; }
 

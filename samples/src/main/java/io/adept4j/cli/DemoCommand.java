@@ -22,8 +22,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "tiny|small|default", description = "Model size (default: the config's, small).")
     String preset;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed (default: the config's).")
+    @Option(names = "--seed", paramLabel = "S", description = "Run this one seed (default: the config's seeds).")
     Long seed;
+
+    @Option(names = "--quick", description = "A first look in about 3 minutes: one seed, " + QUICK_STEPS + " steps, "
+            + "adept, full and llama-pro only.")
+    boolean quick;
+
+    /** Steps per method of {@code --quick}. */
+    static final int QUICK_STEPS = 20;
 
     @Option(names = "--pretrain", description = "Pretrain the base on the bundled general corpus instead of using the "
             + "shipped base.")
@@ -53,6 +60,11 @@ final class DemoCommand implements Callable<Integer> {
         run.seed = seed;
         run.out = out;
         run.pretrain = pretrain;
-        return run.execute(RunConfig.load(config()), "adept demo");
+        RunConfig cfg = RunConfig.load(config());
+        if (quick) {
+            cfg = cfg.with(java.util.Map.of("seeds", java.util.List.of(), "steps", (long) QUICK_STEPS, "methods",
+                    java.util.List.of("adept", "full", "llama-pro"), "finalEvalBatches", 4L, "evalEvery", 5L));
+        }
+        return run.execute(cfg, quick ? "adept demo --quick" : "adept demo");
     }
 }

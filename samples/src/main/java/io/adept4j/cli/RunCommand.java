@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "Training steps per method (overrides the config).")
     Integer steps;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed (overrides the config).")
+    @Option(names = "--seed", paramLabel = "S", description = "Run this one seed (overrides the config's seed and seeds).")
     Long seed;
 
     @Option(names = "--pretrain", description = "Pretrain the base on the general corpus (cached) instead of using the "
@@ -82,12 +82,12 @@ final class RunCommand implements Callable<Integer> {
             cfg = cfg.with(Map.of("base", "pretrain"));
         }
         PrintWriter log = spec.commandLine().getOut();
+        Path generalPath = RunInputs.general(cfg);
+        Path domainPath = RunInputs.domain(cfg);
         if (cfg.str("baseModel").isEmpty() && !cfg.str("base").equals("pretrain")
                 && ShippedBase.matches(cfg.str("preset"), cfg.str("tokenizer"), cfg.integer("pretrainSteps"))) {
             ShippedBase.verified(Path.of(cfg.str("shippedBase"))); // before anything is written
         }
-        Path generalPath = RunInputs.general(cfg);
-        Path domainPath = RunInputs.domain(cfg);
         Path dir = Inputs.output(out != null ? out : Path.of("runs", cfg.str("name") + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))), overwrite, false);
         List<Document> g = CorpusReader.read(generalPath).documents();
@@ -106,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
         JsonFiles.write(dir, "result.json", result);
         log.println();
         log.print(RunReport.table(r));
+        log.println(RunReport.lrRule(r, false));
         log.println();
         for (RunReport.Goal goal : RunReport.goals(r)) {
             log.printf("[goal] %-7s %s: %s%n", Boolean.TRUE.equals(goal.met()) ? "met" : "NOT met", goal.goal(), goal.measured());

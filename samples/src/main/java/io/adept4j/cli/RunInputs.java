@@ -32,6 +32,7 @@ final class RunInputs {
         }
         if (seed != null) {
             o.put("seed", seed);
+            o.put("seeds", List.of()); // --seed S runs that one seed, whatever replicates the config lists
         }
         if (methods != null) {
             o.put("methods", methods);

@@ -124,6 +124,35 @@ class DemoEndToEndTest {
                 res2.get("run").get("methods").get(0).get("generalLossBefore"), "the cached base is the same model");
     }
 
+    /**
+     * The per-method learning-rate rule: every method tries every rate of the grid on the training side and trains the
+     * comparison with the rate whose held-out domain loss was lowest.
+     */
+    @Test
+    void eachMethodTrainsWithTheRateItsSearchChose() throws Exception {
+        String cfg = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
+                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 3, \"evalBatches\": 1, "
+                + "\"tokenEvalBatches\": 1, \"finalEvalBatches\": 2, \"methods\": [\"adept\", \"full\"], "
+                + "\"learningRates\": [0.0001, 0.03], \"lrSearchSteps\": 3}";
+        CliTest.Run r = adept("run", "--config", config(cfg).toString(), "--out", tmp.resolve("lr").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode run = new ObjectMapper().readTree(Files.readString(tmp.resolve("lr").resolve("result.json"))).get("run");
+        assertEquals(2, run.get("lrSearch").size());
+        for (JsonNode s : run.get("lrSearch")) {
+            JsonNode d = s.get("domainLoss");
+            double best = Math.min(d.get(0).asDouble(), d.get(1).asDouble());
+            double chosen = s.get("chosen").asDouble();
+            assertEquals(d.get(0).asDouble() == best ? 0.0001 : 0.03, chosen, 0.0, s.toString());
+            assertTrue(d.get(0).asDouble() != d.get(1).asDouble(), "the two rates train differently");
+            for (JsonNode m : run.get("methods")) {
+                if (m.get("method").asText().equals(s.get("method").asText())) {
+                    assertEquals(chosen, m.get("training").get("settings").get("learningRate").asDouble(), 0.0);
+                }
+            }
+        }
+        assertTrue(r.out().contains("Learning-rate rule: each method takes the rate"), r.out());
+    }
+
     @Test
     void badConfigsAreRefusedBeforeAnyWorkNamingTheKey() throws Exception {
         String[][] cases = {
@@ -135,6 +164,7 @@ class DemoEndToEndTest {
                 {"{\"seeds\": [42, 42]}", "'seeds' repeats a seed"},
                 {"{\"seeds\": [\"x\"]}", "'seeds' must be a list of whole numbers"},
                 {"{\"base\": \"hub\"}", "'base' must be auto, shipped or pretrain"},
+                {"{\"learningRates\": [0.01, -1]}", "'learningRates' must hold positive numbers"},
                 {"{\"base\": \"shipped\", \"preset\": \"tiny\"}", "'base: shipped' needs preset small"},
                 {"{\"shippedBase\": \"" + tmp.resolve("nowhere") + "\"}", "the shipped base model is missing"},
         };
