@@ -66,6 +66,18 @@ MUTATIONS = {
         'List<DataSet> generalVal = generalBatches.subList(cfg.probeBatches(), generalBatches.size());',
         'List<DataSet> generalVal = generalBatches.subList(0, Math.min(cfg.evalBatches(), generalBatches.size()));',
         'plugin', 'GraphAdeptTest'),
+    'default-policy-global-min-max': ('plugin/src/main/java/io/adept4j/stage2/TuneConfig.java',
+        'case "rank" -> new ContinuousPolicy(ContinuousPolicy.Normalization.RANK, ContinuousPolicy.Scope.TENSOR);',
+        'case "rank" -> new ContinuousPolicy(ContinuousPolicy.Normalization.MIN_MAX, ContinuousPolicy.Scope.ALL);',
+        'tests', 'ShippedBaseTest'),
+    'importance-before-step-0': ('plugin/src/main/java/io/adept4j/stage2/AdeptTrainer.java',
+        '(step == 0 && cfg.initialProbe())',
+        'step == 0',
+        'plugin', 'DecoupledTuningTest'),
+    'lr-search-ignored': ('plugin/src/main/java/io/adept4j/run/AdeptRun.java',
+        '.learningRate(chosenRate(m.name())).build();',
+        '.learningRate(cfg.real("learningRate")).build();',
+        'tests', 'DemoEndToEndTest'),
 }
 
 

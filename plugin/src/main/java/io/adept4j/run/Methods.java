@@ -17,9 +17,11 @@ public final class Methods {
     private static final Map<String, Method> REGISTRY = new LinkedHashMap<>();
 
     static {
-        register(new Adept(true, "adept",
+        register(new Adept(true, false, "adept",
                 "ADEPT: copies of the K lowest-ΔL blocks, only they train, per-unit learning rates from general importance"));
-        register(new Adept(false, "adept-no-stage2",
+        register(new Adept(true, true, "adept-replay",
+                "ADEPT with replay: as adept, with general windows mixed into the domain batches (replayWeight)"));
+        register(new Adept(false, false, "adept-no-stage2",
                 "ablation: ADEPT's selective expansion, one learning rate (no unit importance)"));
         register(new NoExpansion());
         register(new LlamaPro());
@@ -55,14 +57,14 @@ public final class Methods {
         return CausalLm.build(base.config(), base.weights(), base.seqLen(), base.dataType());
     }
 
-    /** ADEPT (decoupled) and its no-Stage-2 ablation (uniform LR) share the selective expansion. */
-    private record Adept(boolean decoupled, String name, String description) implements Method {
+    /** ADEPT (decoupled, with or without replay) and its no-Stage-2 ablation (uniform LR) share the selective expansion. */
+    private record Adept(boolean decoupled, boolean replay, String name, String description) implements Method {
         @Override
         public Plan plan(Context ctx) {
             SelectiveExpander.Expansion ex = SelectiveExpander.expand(ctx.base(), Placement.lowestDelta(ctx.probe(), ctx.k()),
                     ctx.check(), null);
             return new Plan(ex.model(), ex.manifest().trainableTensors(), ex.manifest().seedMap(ex.model().config()),
-                    decoupled, false, ex.manifest());
+                    decoupled, replay, ex.manifest());
         }
 
         @Override

@@ -57,14 +57,15 @@ public final class RunConfig {
             new Key("splitHi", "double", TuneConfig.DEFAULT_SPLIT_HI, "split policy: multiplier of domain-adaptive units"),
             new Key("splitLo", "double", TuneConfig.DEFAULT_SPLIT_LO, "split policy: multiplier of general-critical units"),
             new Key("probeBatchesPerRefresh", "int", (long) TuneConfig.DEFAULT_PROBE_BATCHES, "ADEPT: general batches per importance refresh"),
-            new Key("replayWeight", "double", 0.2, "full-replay baseline: share of general windows in each batch"),
+            new Key("replayWeight", "double", 0.2, "full-replay and adept-replay: share of general windows in each batch"),
             new Key("evalEvery", "int", 0L, "validation of both corpora every N steps for the curves (0: an eighth of the steps)"),
             new Key("evalBatches", "int", (long) TuneConfig.DEFAULT_EVAL_BATCHES, "batches per periodic validation"),
             new Key("finalEvalBatches", "int", 0L, "batches of the before/after validation of each corpus (0: the whole validation sets)"),
             new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
             new Key("forgettingMargin", "double", TuneConfig.DEFAULT_FORGETTING_MARGIN, "forgetting guard: allowed rise of general loss, nats/token"),
             new Key("guard", "string", TuneConfig.DEFAULT_GUARD, "forgetting guard action: off, warn or stop"),
-            new Key("methods", "list", List.of("adept", "full", "full-replay", "llama-pro", "adept-no-stage1", "adept-no-stage2"),
+            new Key("methods", "list", List.of("adept", "adept-replay", "full", "full-replay", "llama-pro", "adept-no-stage1",
+                    "adept-no-stage2"),
                     "methods to run, any of: " + String.join(", ", Methods.names())));
 
     private final Map<String, Object> values;

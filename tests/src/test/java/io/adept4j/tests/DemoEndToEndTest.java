@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DemoEndToEndTest {
 
-    static final List<String> METHODS = List.of("adept", "full", "full-replay", "llama-pro", "adept-no-stage1",
-            "adept-no-stage2");
+    static final List<String> METHODS = List.of("adept", "adept-replay", "full", "full-replay", "llama-pro",
+            "adept-no-stage1", "adept-no-stage2");
 
     @TempDir
     Path tmp;
@@ -60,8 +60,8 @@ class DemoEndToEndTest {
             assertTrue(m.get("domainPerplexityAfter").asDouble() > 1);
         }
         assertEquals(new HashSet<>(METHODS), seen);
-        // two replicates of the four main methods, one of the two ablations; the summary is their mean ± sd
-        assertEquals(10, run.get("methods").size());
+        // two replicates of the five main methods, one of the two ablations; the summary is their mean ± sd
+        assertEquals(12, run.get("methods").size());
         assertEquals(METHODS.size(), run.get("summary").size());
         for (JsonNode sm : run.get("summary")) {
             boolean ablation = sm.get("method").asText().startsWith("adept-no-");
@@ -78,7 +78,7 @@ class DemoEndToEndTest {
             assertEquals(n, sm.get("generalLossChange").get("values").size());
         }
         assertTrue(run.get("methods").get(0).get("generalLossBefore").asDouble()
-                != run.get("methods").get(6).get("generalLossBefore").asDouble(), "seed 43 has its own split");
+                != run.get("methods").get(7).get("generalLossBefore").asDouble(), "seed 43 has its own split");
         JsonNode byName = null;
         JsonNode noStage2 = null;
         for (JsonNode m : run.get("methods")) {

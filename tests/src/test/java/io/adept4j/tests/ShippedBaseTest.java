@@ -9,7 +9,10 @@ import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
+import io.adept4j.eval.Perplexity;
+import io.adept4j.eval.UnigramBaseline;
 import io.adept4j.model.ModelStore;
+import io.adept4j.run.ShippedBase;
 import io.adept4j.stage1.LayerProber;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.SelectiveExpander;
@@ -36,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ShippedBaseTest {
 
+    static Path dir;
     static CausalLm base;
+    static SplitWindows split;
     static List<DataSet> general;
     /** Element importance of the trainable tensors of a copy of the middle block, seeded from its source. */
     static UnitImportance.Result importance;
@@ -44,10 +49,10 @@ class ShippedBaseTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Path dir = Path.of(System.getProperty("adept4j.testBase", "../models/base-small-bpe4096"));
+        dir = Path.of(System.getProperty("adept4j.testBase", "../" + ShippedBase.DIR));
         base = ModelStore.load(dir);
         Tokenizer tok = Tokenizers.fromSpec(base.config().tokenizer());
-        SplitWindows split = SplitWindows.build("general", CorpusReader.read(Path.of("../corpora/general.jsonl.gz"))
+        split = SplitWindows.build("general", CorpusReader.read(Path.of("../corpora/general.jsonl.gz"))
                 .documents(), SplitWindows.DEFAULT_VALIDATION_FRACTION, 42, tok, WindowSpec.packed(base.seqLen()));
         TokenWindows w = LayerProber.trainingSideWindows(split, tok, base.seqLen());
         NextTokenDataSetIterator it = new NextTokenDataSetIterator(w, 8, BatchLayout.SAMEDIFF,
@@ -79,6 +84,48 @@ class ShippedBaseTest {
             }
         }
         return new double[]{(double) in / n, sum / n, n};
+    }
+
+    /**
+     * The shipped files are the ones its provenance lists, and the base knows general text it never saw: its perplexity
+     * on the bundled general validation split (seed 42, the first 10 batches) is at most {@value #PERPLEXITY_BOUND} of a
+     * unigram model's of the same tokenizer, fitted on the split's training side.
+     */
+    @Test
+    void theShippedBaseIsIntactAndKnowsHeldOutGeneralText() {
+        ShippedBase.verified(dir);
+        double ppl = Perplexity.evaluate(base, split.validation(), 16, 10).perplexity();
+        double unigram = UnigramBaseline.perplexity(split.train(), split.validation(), base.config().vocabSize());
+        System.out.printf("[shipped base] bundled general validation perplexity %.1f, unigram %.1f, ratio %.3f%n", ppl,
+                unigram, ppl / unigram);
+        assertTrue(ppl <= PERPLEXITY_BOUND * unigram, ppl + " vs unigram " + unigram);
+    }
+
+    /** The shipped base's goal: held-out perplexity at most this share of the unigram model's. */
+    static final double PERPLEXITY_BOUND = 0.15;
+
+    /** One changed byte in the weights stops a run before any work, naming the file and the fix. */
+    @Test
+    void aChangedWeightFileIsRefusedByName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("base");
+        java.nio.file.Files.createDirectories(copy);
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        ShippedBase.verified(copy);
+        Path w = copy.resolve(ModelStore.WEIGHTS);
+        byte[] bytes = java.nio.file.Files.readAllBytes(w);
+        bytes[bytes.length / 2] ^= 1;
+        java.nio.file.Files.write(w, bytes);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ShippedBase.verified(copy));
+        assertTrue(e.getMessage().contains("weights.zip") && e.getMessage().contains("corrupt or changed")
+                && e.getMessage().contains("git checkout"), e.getMessage());
+        java.nio.file.Files.delete(copy.resolve(ShippedBase.PROVENANCE));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ShippedBase.verified(copy));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
     }
 
     @Test
