@@ -2,7 +2,7 @@
 # Rebuilds the shipped base model (models/base-small-bpe4096) the way it was made: the small preset (d=128, 4 blocks,
 # T=128) with the bpe:4096 tokenizer, 1,500 steps of 16 x 128 tokens, seed 42, one thread, on the full general corpora
 # (scripts/fetch-corpora.sh) minus every document of the bundled excerpt corpora/general.jsonl.gz, so the bundled general
-# corpus stays text the base never saw. About 50 minutes on one core of a 2-vCPU machine; resumable.
+# corpus stays text the base never saw. About 66 minutes on one core of a 2-vCPU machine; resumable.
 #   scripts/build-base.sh [--out DIR]   (default: .cache/base-build; then copies the model into models/ only with --install)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
