@@ -75,7 +75,7 @@ MUTATIONS = {
         'step == 0',
         'plugin', 'DecoupledTuningTest'),
     'lr-search-ignored': ('plugin/src/main/java/io/adept4j/run/AdeptRun.java',
-        '.learningRate(chosenRate(m.name())).build();',
+        '.learningRate(chosenRate(searches, m.name())).build();',
         '.learningRate(cfg.real("learningRate")).build();',
         'tests', 'DemoEndToEndTest'),
 }

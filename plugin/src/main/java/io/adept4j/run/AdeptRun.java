@@ -110,8 +110,7 @@ public final class AdeptRun {
                 throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG + ")");
             }
             source = "given";
-        } else if (!cfg.str("base").equals("pretrain")
-                && ShippedBase.matches(cfg.str("preset"), cfg.str("tokenizer"), cfg.integer("pretrainSteps"))) {
+        } else if (cfg.usesShippedBase()) {
             modelDir = ShippedBase.verified(Path.of(cfg.str("shippedBase")));
             log.println("[run] base model: the shipped base " + modelDir + " (checksums verified; pretrained on general "
                     + "text that excludes the bundled corpus: see its provenance.json)");
@@ -158,14 +157,17 @@ public final class AdeptRun {
             }
             List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
                     : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
-            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, s == 0 ? searches : null);
+            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, searches);
             firstProbe = firstProbe == null ? probe : firstProbe;
         }
         return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results), searches,
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** One replicate: split and probe with this seed, then every method; adds its rows to {@code results}. */
+    /**
+     * One replicate: split and probe with this seed, then every method; adds its rows to {@code results}. The first
+     * replicate also runs the learning-rate search into {@code searches}; every replicate trains with its choices.
+     */
     private ProbeResult runSeed(CausalLm lm, List<Document> general, List<Document> domain, long seed, int batch, int k,
                                 List<String> methods, List<MethodResult> results, List<LrSearch> searches)
             throws IOException {
@@ -195,7 +197,7 @@ public final class AdeptRun {
 
         // The learning-rate rule: one shared value, or (learningRates given) each method's best of the grid on a
         // held-out part of the training side, searched once, on the first seed, and kept for every seed.
-        if (searches != null && !cfg.learningRates().isEmpty()) {
+        if (searches.isEmpty() && !cfg.learningRates().isEmpty()) {
             for (String name : methods) {
                 searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check), batch, seed,
                         domainSplit.trainDocs(), generalSplit.trainDocs()));
@@ -208,7 +210,7 @@ public final class AdeptRun {
             log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
             Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
             TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed)
-                    .learningRate(chosenRate(m.name())).build();
+                    .learningRate(chosenRate(searches, m.name())).build();
             AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
@@ -260,18 +262,16 @@ public final class AdeptRun {
             best = domainLoss.get(i) < domainLoss.get(best) ? i : best;
         }
         log.printf("[run] lr search: %s takes lr %.2e%n", m.name(), grid.get(best));
-        LrSearch found = new LrSearch(m.name(), steps, grid, domainLoss, generalLoss, grid.get(best));
-        chosen.put(m.name(), found.chosen());
-        return found;
+        return new LrSearch(m.name(), steps, grid, domainLoss, generalLoss, grid.get(best));
     }
 
     /** Salt of the search's re-split of the training side (any value unlike the seeds themselves). */
     private static final long SEARCH_SALT = 1_000_003L;
 
-    private final java.util.Map<String, Double> chosen = new java.util.HashMap<>();
-
-    private double chosenRate(String method) {
-        return chosen.getOrDefault(method, cfg.real("learningRate"));
+    /** The rate a method's search chose, or the shared {@code learningRate} when no search ran. */
+    private double chosenRate(List<LrSearch> searches, String method) {
+        return searches.stream().filter(x -> x.method().equals(method)).mapToDouble(LrSearch::chosen).findFirst()
+                .orElse(cfg.real("learningRate"));
     }
 
     private static List<Integer> trainedBlocks(Method.Plan plan) {

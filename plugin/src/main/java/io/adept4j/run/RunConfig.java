@@ -238,7 +238,7 @@ public final class RunConfig {
             p.add("'base' must be auto, shipped or pretrain, got " + str("base"));
         }
         if (str("base").equals("shipped") && str("baseModel").isEmpty()
-                && !ShippedBase.matches(str("preset"), str("tokenizer"), integer("pretrainSteps"))) {
+                && !ShippedBase.matches(str("preset"), str("tokenizer"), integer("pretrainSteps"))) { // asked, not usable
             p.add("'base: shipped' needs preset " + ShippedBase.PRESET + ", tokenizer " + ShippedBase.TOKENIZER
                     + " and pretrainSteps 0 (the shipped base's), got " + str("preset") + ", " + str("tokenizer") + ", "
                     + integer("pretrainSteps"));
@@ -318,6 +318,16 @@ public final class RunConfig {
     public List<Long> seeds() {
         List<String> l = (List<String>) values.get("seeds");
         return l.isEmpty() ? List.of(integer("seed")) : l.stream().map(x -> Long.parseLong(x.trim())).toList();
+    }
+
+    /**
+     * Whether this run adapts the shipped base: no {@code baseModel}, {@code base} not {@code pretrain}, and the preset,
+     * tokenizer and pretraining budget of the shipped base. The one place this is decided (the CLI checks the files
+     * before writing anything, {@link AdeptRun} loads them).
+     */
+    public boolean usesShippedBase() {
+        return str("baseModel").isEmpty() && !str("base").equals("pretrain")
+                && ShippedBase.matches(str("preset"), str("tokenizer"), integer("pretrainSteps"));
     }
 
     /** The learning-rate grid of the per-method search (empty: one shared learning rate). */

@@ -84,8 +84,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(cfg);
         Path domainPath = RunInputs.domain(cfg);
-        if (cfg.str("baseModel").isEmpty() && !cfg.str("base").equals("pretrain")
-                && ShippedBase.matches(cfg.str("preset"), cfg.str("tokenizer"), cfg.integer("pretrainSteps"))) {
+        if (cfg.usesShippedBase()) {
             ShippedBase.verified(Path.of(cfg.str("shippedBase"))); // before anything is written
         }
         Path dir = Inputs.output(out != null ? out : Path.of("runs", cfg.str("name") + "-"
