@@ -78,6 +78,9 @@ final class BenchCommand extends CommandGroup {
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
+        // Set by ./adept on AVX-512 CPUs the bundled OpenBLAS does not recognise (scripts/openblas-coretype.sh);
+        // absent means OpenBLAS chose its kernels itself.
+        m.put("openblasCoretype", System.getenv("OPENBLAS_CORETYPE"));
         return m;
     }
 
