@@ -49,7 +49,7 @@ public final class RunConfig {
             new Key("learningRates", "list", List.of(), "learning-rate rule: [] = every method uses learningRate; a grid (e.g. [0.001, 0.003, 0.01]) = each method takes the rate with the lowest domain loss on pieces held out of the training side, searched on the first seed"),
             new Key("lrSearchSteps", "int", 0L, "steps per rate of the learning-rate search (0: the run's steps)"),
             new Key("warmupSteps", "int", 0L, "warm-up steps (0: a twentieth of the steps)"),
-            new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a quarter of short runs)"),
+            new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a third of short runs)"),
             new Key("initialProbe", "bool", TuneConfig.DEFAULT_INITIAL_PROBE, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
             new Key("granularity", "string", TuneConfig.DEFAULT_GRANULARITY_NAME, "ADEPT: importance unit: tensor, neuron or element"),
             new Key("policy", "string", TuneConfig.DEFAULT_POLICY, "ADEPT: learning-rate policy: continuous (m = 2(1 - importance min-max-normalised within each tensor; tensor units across tensors, as the paper's code)), rank (the same, rank-normalised: multipliers average 1), continuous-global / rank-global (normalised over all units at once) or split"),

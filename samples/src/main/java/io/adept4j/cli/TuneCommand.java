@@ -45,7 +45,7 @@ final class TuneCommand implements Callable<Integer> {
     Double lr;
 
     @Option(names = "--refresh", paramLabel = "N",
-            description = "Refresh importance every N steps (default: " + TuneConfig.DEFAULT_REFRESH + ", or a quarter of shorter runs).")
+            description = "Refresh importance every N steps (default: " + TuneConfig.DEFAULT_REFRESH + ", or a third of shorter runs).")
     Integer refresh;
 
     @Option(names = "--initial-probe", description = "Set multipliers before the first step (default: uniform until the first refresh, as the reference).")
