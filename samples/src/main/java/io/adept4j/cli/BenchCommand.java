@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
         subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class, BenchCommand.Tune.class,
-                BenchCommand.Import.class})
+                BenchCommand.Import.class, BenchCommand.Peer.class})
 final class BenchCommand extends CommandGroup {
 
     /** Model sizes, sequence length and vocabulary shared by the per-size benchmarks. */
@@ -118,6 +118,51 @@ final class BenchCommand extends CommandGroup {
                     + "the full T x T square, head); training = 3x forward. MFU = achieved / best-of-10 sgemm on a "
                     + "[B*T, d] x [d, max(d, ffn)] product measured in the same run. Peak RSS is the process high-water "
                     + "mark after each size.");
+        }
+    }
+
+    /** adept4j against its PyTorch peer on the same shapes and thread count, in one bench.json. */
+    @Command(name = "peer", mixinStandardHelpOptions = true,
+            description = "adept4j vs the PyTorch peer (scripts/torch_peer.py): training-step and forward tokens/s and "
+                    + "the copies-only step ratio per model size, with adept4j/torch ratios.")
+    static final class Peer implements Callable<Integer> {
+
+        @Mixin
+        SizeOptions model;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "6", paramLabel = "N", description = "Timed steps per measurement (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
+                description = "Python with torch (default: ${DEFAULT-VALUE}, where Debian's python3-torch installs).")
+        String python;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (steps < 1) {
+                throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+            }
+            List<int[]> sizes = parseSizes(model.sizes);
+            PeerBenchmark.script();
+            PeerBenchmark.requireTorch(python); // before any timing
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int[] dl : sizes) {
+                rows.add(PeerBenchmark.run(python, dl[0], dl[1], model.seqLen, batch, steps, model.tokenizer,
+                        spec.commandLine().getOut()));
+            }
+            return writeSizes(common, spec, "peer", rows, "Same shapes, batch, vocabulary and thread count on both "
+                    + "sides; the peer inherits OPENBLAS_CORETYPE. Goals (#15): trainOverTorch and forwardOverTorch >= 1.2, "
+                    + "copiesOnlyRatioOverTorch <= 1. adept4j's copies-only ratio is plain Adam on the copies over Adam "
+                    + "on every tensor of the same expanded model (bench tune); the peer's is AdamW the same way.");
         }
     }
 

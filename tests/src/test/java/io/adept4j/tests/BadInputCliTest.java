@@ -96,6 +96,14 @@ class BadInputCliTest {
     }
 
     @Test
+    void thePyTorchPeerBenchmarkNamesTheInstallWhenTorchIsMissing() {
+        // Checked before any timing: nothing is measured or written.
+        refused("no python", args("bench", "peer", "--sizes", "64x2", "--python", tmp.resolve("no-python"), "--out",
+                tmp.resolve("peer")), "no-python", "apt-get install -y python3-torch");
+        assertFalse(Files.exists(tmp.resolve("peer").resolve("bench.json")), "no bench.json");
+    }
+
+    @Test
     void brokenProbeFilesAndManifestsAreNamed() throws Exception {
         Path probeDir = tmp.resolve("probe");
         assertEquals(0, adept(args("probe", "--model", model, "--general", text, "--max-batches", "2", "--k", "1",
