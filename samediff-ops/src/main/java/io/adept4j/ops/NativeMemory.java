@@ -18,32 +18,21 @@ public final class NativeMemory {
 
     /** Shortest time between two collections. */
     public static final long MIN_INTERVAL_MILLIS = 100;
-    /**
-     * Largest share of the wall time spent in these collections: after one that took {@code d}, the next waits at
-     * least {@code d·(1/share − 1)}. A full collection took 40–65 ms here (G1, 31 MB live heap, thousands of native
-     * buffers to release), so a fixed 100 ms interval spent about a third of a training step collecting.
-     */
-    public static final double MAX_TIME_SHARE = Double.parseDouble(System.getProperty("adept4j.gcShare", "0.1"));
 
-    private static volatile long nextNanos = System.nanoTime();
+    private static volatile long lastNanos;
 
     private NativeMemory() {
     }
 
     /** Collects now, so ND4J's deallocator frees the buffers of arrays no longer referenced. */
     public static void reclaim() {
-        long t0 = System.nanoTime();
         System.gc();
-        long t1 = System.nanoTime();
-        nextNanos = t1 + Math.max(MIN_INTERVAL_MILLIS * 1_000_000L, (long) ((t1 - t0) * (1 / MAX_TIME_SHARE - 1)));
+        lastNanos = System.nanoTime();
     }
 
-    /**
-     * Collects if at least {@link #MIN_INTERVAL_MILLIS} have passed since the last collection, and long enough that
-     * collections stay within {@link #MAX_TIME_SHARE} of the time; returns whether it did.
-     */
+    /** Collects if the last collection was at least {@link #MIN_INTERVAL_MILLIS} ago; returns whether it did. */
     public static boolean reclaimIfDue() {
-        if (System.nanoTime() - nextNanos >= 0) {
+        if (System.nanoTime() - lastNanos >= MIN_INTERVAL_MILLIS * 1_000_000L) {
             reclaim();
             return true;
         }
