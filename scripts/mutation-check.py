@@ -78,6 +78,10 @@ MUTATIONS = {
         '.learningRate(chosenRate(searches, m.name())).build();',
         '.learningRate(cfg.real("learningRate")).build();',
         'tests', 'DemoEndToEndTest'),
+    'ablation-goal-unpaired': ('plugin/src/main/java/io/adept4j/report/RunReport.java',
+        'goals.add(new Goal(a.method() + " worse than ADEPT on at least one axis", g > pg || d > pd,',
+        'goals.add(new Goal(a.method() + " worse than ADEPT on at least one axis", g > ag || d > ad,',
+        'plugin', 'RunReportGoalsTest'),
 }
 
 
