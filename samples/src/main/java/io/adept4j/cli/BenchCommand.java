@@ -40,6 +40,21 @@ final class BenchCommand extends CommandGroup {
         String tokenizer;
     }
 
+    /** Batch and timed steps of the training-step benchmarks ({@code model}, {@code peer}). */
+    static final class StepOptions {
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        void validate() {
+            if (steps < 1 || batch < 1) {
+                throw new IllegalArgumentException("--steps and --batch must be at least 1, got " + steps + " and " + batch);
+            }
+        }
+    }
+
     /** Parses {@code HIDDENxLAYERS} sizes such as {@code 256x8}. */
     static List<int[]> parseSizes(List<String> sizes) {
         List<int[]> out = new ArrayList<>();
@@ -92,11 +107,8 @@ final class BenchCommand extends CommandGroup {
         @Mixin
         SizeOptions model;
 
-        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
-        int steps;
+        @Mixin
+        StepOptions timed;
 
         @Mixin
         CommonOptions common;
@@ -106,12 +118,10 @@ final class BenchCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            if (steps < 1) {
-                throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
-            }
+            timed.validate();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int[] dl : parseSizes(model.sizes)) {
-                rows.add(ModelBenchmark.run(dl[0], dl[1], model.seqLen, batch, steps, model.tokenizer,
+                rows.add(ModelBenchmark.run(dl[0], dl[1], model.seqLen, timed.batch, timed.steps, model.tokenizer,
                         spec.commandLine().getOut()));
             }
             return writeSizes(common, spec, "model", rows, "FLOPs count matmuls only (projections, attention products over "
@@ -130,11 +140,8 @@ final class BenchCommand extends CommandGroup {
         @Mixin
         SizeOptions model;
 
-        @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--steps", defaultValue = "6", paramLabel = "N", description = "Timed steps per measurement (default: ${DEFAULT-VALUE}).")
-        int steps;
+        @Mixin
+        StepOptions timed;
 
         @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
                 description = "Python with torch (default: ${DEFAULT-VALUE}, where Debian's python3-torch installs).")
@@ -148,15 +155,13 @@ final class BenchCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            if (steps < 1) {
-                throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
-            }
+            timed.validate();
             List<int[]> sizes = parseSizes(model.sizes);
             PeerBenchmark.script();
             PeerBenchmark.requireTorch(python); // before any timing
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int[] dl : sizes) {
-                rows.add(PeerBenchmark.run(python, dl[0], dl[1], model.seqLen, batch, steps, model.tokenizer,
+                rows.add(PeerBenchmark.run(python, dl[0], dl[1], model.seqLen, timed.batch, timed.steps, model.tokenizer,
                         spec.commandLine().getOut()));
             }
             return writeSizes(common, spec, "peer", rows, "Same shapes, batch, vocabulary and thread count on both "
