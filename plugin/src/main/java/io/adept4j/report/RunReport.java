@@ -90,8 +90,8 @@ public final class RunReport {
     /**
      * The main job's quality goals (ADEPT's trade-off, as the paper claims it), checked on the means over seeds of the
      * validation-loss changes in nats: domain learning close to full CPT's, forgetting far below it and no more than
-     * LLaMA-Pro's, LLaMA-Pro Pareto-dominated, no baseline Pareto-dominating ADEPT, every ablation worse somewhere (paired: on the ablation's seeds), and
-     * half of full CPT's training time.
+     * LLaMA-Pro's, LLaMA-Pro Pareto-dominated, no baseline Pareto-dominating ADEPT, every ablation worse somewhere
+     * (paired: against ADEPT on the ablation's own seeds), and half of full CPT's training time.
      */
     public static List<Goal> goals(AdeptRun.Result r) {
         List<Goal> goals = new ArrayList<>();

@@ -237,8 +237,7 @@ public final class RunConfig {
         if (!List.of("auto", "shipped", "pretrain").contains(str("base"))) {
             p.add("'base' must be auto, shipped or pretrain, got " + str("base"));
         }
-        if (str("base").equals("shipped") && str("baseModel").isEmpty()
-                && !ShippedBase.matches(str("preset"), str("tokenizer"), integer("pretrainSteps"))) { // asked, not usable
+        if (str("base").equals("shipped") && str("baseModel").isEmpty() && !usesShippedBase()) { // asked, not usable
             p.add("'base: shipped' needs preset " + ShippedBase.PRESET + ", tokenizer " + ShippedBase.TOKENIZER
                     + " and pretrainSteps 0 (the shipped base's), got " + str("preset") + ", " + str("tokenizer") + ", "
                     + integer("pretrainSteps"));

@@ -157,11 +157,11 @@ final class BenchCommand extends CommandGroup {
         public Integer call() throws Exception {
             timed.validate();
             List<int[]> sizes = parseSizes(model.sizes);
-            PeerBenchmark.script();
+            Path script = PeerBenchmark.script();
             PeerBenchmark.requireTorch(python); // before any timing
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int[] dl : sizes) {
-                rows.add(PeerBenchmark.run(python, dl[0], dl[1], model.seqLen, timed.batch, timed.steps, model.tokenizer,
+                rows.add(PeerBenchmark.run(python, script, dl[0], dl[1], model.seqLen, timed.batch, timed.steps, model.tokenizer,
                         spec.commandLine().getOut()));
             }
             return writeSizes(common, spec, "peer", rows, "Same shapes, batch, vocabulary and thread count on both "

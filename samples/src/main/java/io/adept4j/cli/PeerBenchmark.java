@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * adept4j side by side with its PyTorch peer ({@code scripts/torch_peer.py}) on the same model shape, batch and thread
@@ -46,8 +45,8 @@ final class PeerBenchmark {
         try {
             Process p = new ProcessBuilder(python, "-c", "import torch; print(torch.__version__)")
                     .redirectErrorStream(true).start();
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            rc = p.waitFor(2, TimeUnit.MINUTES) ? p.exitValue() : -1;
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim(); // until it exits
+            rc = p.waitFor();
         } catch (IOException e) {
             throw new IllegalArgumentException("bench peer: cannot run " + python + " (" + e.getMessage() + "); "
                     + INSTALL);
@@ -62,9 +61,10 @@ final class PeerBenchmark {
     }
 
     /** Runs the peer for one size; its JSON line as a map. */
-    static Map<String, Object> peer(String python, int hidden, int layers, int threads, int vocab, int batch,
-                                    int seqLen, int steps, PrintWriter log) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(python, script().toString(), "--hidden", "" + hidden, "--layers",
+    static Map<String, Object> peer(String python, Path script, int hidden, int layers, int threads, int vocab,
+                                    int batch, int seqLen, int steps, PrintWriter log)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--hidden", "" + hidden, "--layers",
                 "" + layers, "--threads", "" + threads, "--vocab", "" + vocab, "--batch", "" + batch, "--seq",
                 "" + seqLen, "--steps", "" + steps));
         // The peer inherits OPENBLAS_CORETYPE: Debian's OpenBLAS needs the same kernel choice as ND4J's on this CPU.
@@ -84,7 +84,7 @@ final class PeerBenchmark {
     }
 
     /** One size: adept4j's figures, the peer's, and adept4j over the peer. */
-    static Map<String, Object> run(String python, int hidden, int layers, int seqLen, int batch, int steps,
+    static Map<String, Object> run(String python, Path script, int hidden, int layers, int seqLen, int batch, int steps,
                                    String tokenizer, PrintWriter log) throws IOException, InterruptedException {
         int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
         Map<String, Object> ours = ModelBenchmark.run(hidden, layers, seqLen, batch, steps, tokenizer, log);
@@ -96,7 +96,7 @@ final class PeerBenchmark {
         Map<String, Object> tune = TuneBenchmark.run(hidden, layers, sources, seqLen, batch, Math.max(2, steps / 2), 1,
                 500, tokenizer, log);
         int vocab = ((Number) ours.get("vocab")).intValue();
-        Map<String, Object> torch = peer(python, hidden, layers, threads, vocab, batch, seqLen, steps, log);
+        Map<String, Object> torch = peer(python, script, hidden, layers, threads, vocab, batch, seqLen, steps, log);
         double copiesOurs = ((Number) tune.get("plainAdamCopiesStepSeconds")).doubleValue()
                 / ((Number) tune.get("fullCptStepSeconds")).doubleValue();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -107,6 +107,7 @@ final class PeerBenchmark {
                 "forwardTokensPerSecond", ours.get("forwardTokensPerSecond"),
                 "copiesOnlyOverFull", Math.round(copiesOurs * 1000) / 1000.0,
                 "sgemmPeakGflopPerSecond", ours.get("sgemmPeakGflopPerSecond")));
+        m.put("adept4jTune", tune); // the whole bench tune row it was measured in (split-LR step, refresh cost too)
         m.put("torch", torch);
         m.put("trainOverTorch", ratio(ours.get("trainTokensPerSecond"), torch.get("trainTokensPerSecond")));
         m.put("forwardOverTorch", ratio(ours.get("forwardTokensPerSecond"), torch.get("forwardTokensPerSecond")));
