@@ -2,8 +2,8 @@
 # Prints the OpenBLAS kernel family to force on this CPU, or nothing to let OpenBLAS detect it.
 #
 # Why: ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.19 (JavaCPP 1.5.7), built without kernels for newer AVX-512 cores. On such a
-# CPU (measured: an Intel Xeon that OpenBLAS names "Cooperlake") it prints "Core not found" and falls back to a generic
-# SSE kernel: sgemm at 18-24 GFLOP/s on one thread instead of 110-130 GFLOP/s with the SkylakeX kernels, which any CPU
+# CPU (measured: an Intel Xeon that OpenBLAS names "Cooperlake") it prints "Core not found" and runs a slow fallback:
+# sgemm at 18-27 GFLOP/s on one thread instead of 86-131 GFLOP/s with the SkylakeX kernels, which any CPU
 # with the AVX-512 F/BW/DQ/VL subsets runs. A value the user already exported always wins.
 # Used by ./adept and by the tests' Maven build (pom.xml), so both choose the same kernel.
 set -euo pipefail
