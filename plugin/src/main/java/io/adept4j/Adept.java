@@ -17,7 +17,6 @@ import io.adept4j.stage2.TuneConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.io.PrintWriter;
 import java.util.List;
 
 /**
@@ -29,8 +28,8 @@ import java.util.List;
  *
  * <pre>{@code
  * Adept.Settings s = new Adept.Settings(2, TuneConfig.defaults(500, 16, 42));
- * Adept.Outcome<CausalLm, AdeptTrainer.Result> lm = Adept.adapt(baseLm, generalDocs, domainDocs, s, log);
- * Adept.Outcome<ComputationGraph, GraphAdept.Result> cg = Adept.adapt(baseGraph, generalIt, domainIt, domainValIt, s, log);
+ * Adept.Outcome<CausalLm, AdeptTrainer.Result> lm = Adept.adapt(baseLm, generalDocs, domainDocs, s);
+ * Adept.Outcome<ComputationGraph, GraphAdept.Result> cg = Adept.adapt(baseGraph, generalIt, domainIt, domainValIt, s);
  * }</pre>
  *
  * For a graph inside your own training loop and listeners, {@link io.adept4j.graph.AdeptGraph} gives the expanded graph
@@ -73,8 +72,7 @@ public final class Adept {
     }
 
     /** ADEPT on a causal language model, with general and domain corpora as documents. */
-    public static Outcome<CausalLm, AdeptTrainer.Result> adapt(CausalLm base, List<Document> general, List<Document> domain, Settings s,
-                                          PrintWriter log) {
+    public static Outcome<CausalLm, AdeptTrainer.Result> adapt(CausalLm base, List<Document> general, List<Document> domain, Settings s) {
         io.adept4j.stage1.Placement.requireK(s.k(), base.config().numLayers());
         TuneConfig t = s.tune();
         TokenWindows probeWindows = LayerProber.trainingSideWindows(general, Tokenizers.fromSpec(base.config().tokenizer()),
@@ -84,7 +82,7 @@ public final class Adept {
                 probeWindows, 2, BatchLayout.SAMEDIFF, base.config().vocabSize(),
                 false, 0).next();
         SelectiveExpander.Expansion ex = SelectiveExpander.expand(base, Placement.lowestDelta(probe, s.k()), check, null);
-        AdeptTrainer.Result r = new AdeptTrainer(t, log).run(ex.model(), ex.manifest(), domain, general);
+        AdeptTrainer.Result r = new AdeptTrainer(t).run(ex.model(), ex.manifest(), domain, general);
         return new Outcome<>(ex.model(), probe, ex.manifest(), r.generalBefore().meanLoss(), r.generalAfter().meanLoss(),
                 r.domainBefore().meanLoss(), r.domainAfter().meanLoss(), r.trainSeconds(), r);
     }
@@ -98,8 +96,8 @@ public final class Adept {
      * @param domainValidation domain validation batches
      */
     public static Outcome<ComputationGraph, GraphAdept.Result> adapt(ComputationGraph base, DataSetIterator general, DataSetIterator domain,
-                                                  DataSetIterator domainValidation, Settings s, PrintWriter log) {
-        GraphAdept.Result r = GraphAdept.run(base, null, s.k(), general, domain, domainValidation, s.tune(), log);
+                                                  DataSetIterator domainValidation, Settings s) {
+        GraphAdept.Result r = GraphAdept.run(base, null, s.k(), general, domain, domainValidation, s.tune());
         return new Outcome<>(r.model(), r.probe(), r.expansion().manifest(), r.generalBefore(), r.generalAfter(),
                 r.domainBefore(), r.domainAfter(), r.trainSeconds(), r);
     }

@@ -1,5 +1,7 @@
 package io.adept4j;
 
+import io.adept4j.stage2.Policy;
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;
@@ -17,8 +19,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,16 +35,17 @@ class AdeptTest {
 
     @Test
     void oneSettingsObjectDrivesASameDiffModelAndAComputationGraph() {
-        Adept.Settings s = new Adept.Settings(1, new TuneConfig(12, 8, 1e-2, 1, 0.0, 0.0, 6, true, Granularity.NEURON,
-                "continuous", 0.5, 2, 0.1, 2, 6, 2, 0.0, 3, 1.0, "warn"));
-        PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
+        Adept.Settings s = new Adept.Settings(1, TuneConfig.builder(12, 8, 3).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0.0).clipNorm(0.0).refreshEvery(6).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(6, 2).replayWeight(0.0).guard(1.0, GuardAction.WARN).build());
 
         String dir = System.getProperty("adept4j.corpora", "../corpora");
         List<Document> math = CorpusReader.read(Path.of(dir, "math.jsonl.gz")).documents().subList(0, 30);
         List<Document> general = CorpusReader.read(Path.of(dir, "general.jsonl.gz")).documents().subList(0, 6);
         LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, new ByteTokenizer().spec());
         CausalLm lm = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
-        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, s, quiet);
+        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, s);
         assertEquals(3, a.model().config().numLayers());
         assertEquals(1, a.manifest().copyIndices().size());
         assertTrue(a.domainLossAfter() < a.domainLossBefore(), a.domainLossBefore() + " -> " + a.domainLossAfter());
@@ -53,26 +54,29 @@ class AdeptTest {
         ComputationGraph cg = ResidualGraphs.residualMlp(6, 8, 12, 3, 3, new Adam(1e-2), 7);
         task(1, 0, 6).forEach(cg::fit);
         Adept.Outcome<ComputationGraph, GraphAdept.Result> b = Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
-                new ListDataSetIterator<>(task(9, 1, 4)), new ListDataSetIterator<>(task(9, 1, 2)), s, quiet);
+                new ListDataSetIterator<>(task(9, 1, 4)), new ListDataSetIterator<>(task(9, 1, 2)), s);
         assertEquals(4, b.manifest().expandedLayers());
         assertEquals(1, b.manifest().copyIndices().size());
         assertTrue(b.domainLossAfter() < b.domainLossBefore(), b.domainLossBefore() + " -> " + b.domainLossAfter());
         assertEquals(12, b.detail().steps());
 
         // what a graph cannot honour is refused by name, not silently ignored
-        Adept.Settings clipped = new Adept.Settings(1, new TuneConfig(12, 8, 1e-2, 1, 0.1, 1.0, 6, true,
-                Granularity.NEURON, "continuous", 0.5, 2, 0.1, 2, 6, 2, 0.2, 3, 1.0, "warn"));
+        Adept.Settings clipped = new Adept.Settings(1, TuneConfig.builder(12, 8, 3).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0.1).clipNorm(1.0).refreshEvery(6).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(6, 2).replayWeight(0.2).guard(1.0, GuardAction.WARN).build());
         String refused = assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg,
                 new ListDataSetIterator<>(task(1, 0, 3), 1), new ListDataSetIterator<>(task(9, 1, 4)),
-                new ListDataSetIterator<>(task(9, 1, 2)), clipped, quiet)).getMessage();
+                new ListDataSetIterator<>(task(9, 1, 2)), clipped)).getMessage();
         assertTrue(refused.contains("weightDecay") && refused.contains("clipNorm") && refused.contains("replayWeight"),
                 refused);
         Adept.Settings tooMany = new Adept.Settings(3, s.tune());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(lm, general, math, tooMany, quiet))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(lm, general, math, tooMany))
                 .getMessage().contains("K must be between 1 and the number of blocks (2), got 3"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Adept.adapt(cg, new ListDataSetIterator<>(task(1, 0, 3), 1),
                 new ListDataSetIterator<>(task(9, 1, 2)), new ListDataSetIterator<>(task(9, 1, 1)),
-                new Adept.Settings(4, s.tune()), quiet)).getMessage().contains("K must be between 1 and the number of blocks (3), got 4"));
+                new Adept.Settings(4, s.tune()))).getMessage()
+                .contains("K must be between 1 and the number of blocks (3), got 4"));
     }
 
     /**
@@ -96,10 +100,11 @@ class AdeptTest {
         List<Document> math = CorpusReader.read(Path.of(dir, "math.jsonl.gz")).documents().subList(0, 20);
         LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, tok.spec());
         CausalLm lm = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
-        TuneConfig t = new TuneConfig(1, 8, 1e-2, 1, 0.0, 1.0, 6, false, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
-                2, 6, 1, 0.0, seed, 1.0, "off");
-        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t),
-                new PrintWriter(OutputStream.nullOutputStream()));
+        TuneConfig t = TuneConfig.builder(1, 8, seed).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0.0).clipNorm(1.0).refreshEvery(6).initialProbe(false)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(6, 1).replayWeight(0.0).guard(1.0, GuardAction.OFF).build();
+        Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t));
         double trainSide = new io.adept4j.stage1.LayerProber(8, 2).probe(lm,
                 io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok, 32, seed)).baseLoss();
         double everything = new io.adept4j.stage1.LayerProber(8, 2).probe(lm, io.adept4j.datavec.window.TokenWindows

@@ -1,6 +1,10 @@
 package io.adept4j.listeners;
 
-import java.io.PrintWriter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,13 +14,34 @@ import java.util.function.DoubleSupplier;
 /**
  * Evaluates a GENERAL and a DOMAIN validation loss every N steps, records both curves, and guards against forgetting:
  * when the general loss exceeds its value at the start by more than a margin (in nats per token), it warns or stops
- * the run. Framework-neutral: {@link #afterStep} is called by a training loop, a SameDiff {@link SameDiffAdapter} or a
- * DL4J {@link Dl4jAdapter}.
+ * the run. Framework-neutral: a training loop calls {@link #afterStep} and ends with a plain {@code break} when it
+ * answers with a reason to stop.
  */
 public final class PerplexityMonitor {
 
-    /** What the forgetting guard does when the margin is exceeded. */
-    public enum GuardAction { OFF, WARN, STOP }
+    private static final Logger log = LoggerFactory.getLogger(PerplexityMonitor.class);
+
+    /** What the forgetting guard does when the margin is exceeded: nothing, warn once, or stop the run. */
+    public enum GuardAction {
+        OFF, WARN, STOP;
+
+        /** The name in configs, on the command line and in result.json: {@code warn}. */
+        @JsonValue
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses a {@link #configName()}. */
+        @JsonCreator
+        public static GuardAction parse(String name) {
+            for (GuardAction a : values()) {
+                if (a.configName().equals(name)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("guard must be one of off, warn, stop, got " + name);
+        }
+    }
 
     /** One evaluation: step, mean loss per token, perplexity. */
     public record Point(long step, double loss, double perplexity) {
@@ -27,7 +52,6 @@ public final class PerplexityMonitor {
     private final int every;
     private final double margin;
     private final GuardAction action;
-    private final PrintWriter log;
     private final List<Point> generalCurve = new ArrayList<>();
     private final List<Point> domainCurve = new ArrayList<>();
     private double generalStart = Double.NaN;
@@ -41,7 +65,7 @@ public final class PerplexityMonitor {
      * @param action  what the guard does when the rise exceeds {@code margin}
      */
     public PerplexityMonitor(DoubleSupplier general, DoubleSupplier domain, int every, double margin,
-                             GuardAction action, PrintWriter log) {
+                             GuardAction action) {
         if (every < 1) {
             throw new IllegalArgumentException("evaluation interval must be at least 1 step, got " + every);
         }
@@ -52,12 +76,15 @@ public final class PerplexityMonitor {
         this.domain = domain;
         this.every = every;
         this.margin = margin;
-        this.action = action;
-        this.log = log;
+        this.action = java.util.Objects.requireNonNull(action, "guard action");
     }
 
-    /** Evaluates both sets now and records them at {@code step} (the first call sets the guard's reference). */
-    public Point[] evaluate(long step) {
+    /**
+     * Evaluates both sets now and records them at {@code step} (the first call sets the guard's reference).
+     *
+     * @return why the run should stop (the guard's action is {@code STOP} and the margin is exceeded), or null
+     */
+    public String evaluate(long step) {
         double g = general.getAsDouble();
         double d = domain.getAsDouble();
         Point gp = new Point(step, g, Math.exp(g));
@@ -67,31 +94,33 @@ public final class PerplexityMonitor {
         if (Double.isNaN(generalStart)) {
             generalStart = g;
         }
-        guard(step, g);
-        return new Point[]{gp, dp};
+        return guard(step, g);
     }
 
-    /** Called after each finished step ({@code step} = steps done); evaluates every {@code every} steps. */
-    public void afterStep(long step) {
-        if (step % every == 0) {
-            evaluate(step);
-        }
+    /**
+     * Called after each finished step ({@code step} = steps done); evaluates every {@code every} steps.
+     *
+     * @return why the run should stop, or null to go on
+     */
+    public String afterStep(long step) {
+        return step % every == 0 ? evaluate(step) : null;
     }
 
-    private void guard(long step, double g) {
+    private String guard(long step, double g) {
         double rise = g - generalStart;
         if (action == GuardAction.OFF || !(rise > margin)) {
-            return;
+            return null;
         }
         String msg = String.format(Locale.ROOT, "forgetting guard: general loss %.4f at step %d is %.4f nats above its "
                 + "start %.4f (margin %.4f)", g, step, rise, generalStart, margin);
         if (action == GuardAction.STOP) {
-            throw new ForgettingException(msg, step);
+            return msg;
         }
-        if (!warned && log != null) {
-            log.println("[warn] " + msg + "; training goes on (guard action WARN)");
+        if (!warned) {
+            log.warn("[warn] {}; training goes on (guard action WARN)", msg);
             warned = true;
         }
+        return null;
     }
 
     /** Continues from curves recorded earlier (a resumed run); the first general point is the guard's reference. */
@@ -111,65 +140,5 @@ public final class PerplexityMonitor {
     /** Domain-set curve so far. */
     public List<Point> domainCurve() {
         return Collections.unmodifiableList(domainCurve);
-    }
-
-    /** Thrown by a guard with action {@link GuardAction#STOP}; what was trained so far is intact. */
-    public static final class ForgettingException extends RuntimeException {
-        private final long step;
-
-        public ForgettingException(String message, long step) {
-            super(message);
-            this.step = step;
-        }
-
-        /** The step at which the guard fired. */
-        public long step() {
-            return step;
-        }
-    }
-
-    /** This monitor as a SameDiff listener (evaluates after every N training iterations). */
-    public SameDiffAdapter asSameDiffListener() {
-        return new SameDiffAdapter(this);
-    }
-
-    /** This monitor as a DL4J training listener. */
-    public Dl4jAdapter asTrainingListener() {
-        return new Dl4jAdapter(this);
-    }
-
-    /** SameDiff form. */
-    public static final class SameDiffAdapter extends org.nd4j.autodiff.listeners.BaseListener {
-        private final PerplexityMonitor monitor;
-
-        SameDiffAdapter(PerplexityMonitor monitor) {
-            this.monitor = monitor;
-        }
-
-        @Override
-        public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
-            return operation == org.nd4j.autodiff.listeners.Operation.TRAINING;
-        }
-
-        @Override
-        public void iterationDone(org.nd4j.autodiff.samediff.SameDiff sd, org.nd4j.autodiff.listeners.At at,
-                                  org.nd4j.linalg.dataset.api.MultiDataSet dataSet,
-                                  org.nd4j.autodiff.listeners.Loss loss) {
-            monitor.afterStep(at.iteration() + 1L);
-        }
-    }
-
-    /** DL4J form. */
-    public static final class Dl4jAdapter extends org.deeplearning4j.optimize.api.BaseTrainingListener {
-        private final PerplexityMonitor monitor;
-
-        Dl4jAdapter(PerplexityMonitor monitor) {
-            this.monitor = monitor;
-        }
-
-        @Override
-        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
-            monitor.afterStep(iteration + 1L);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.adept4j.listeners;
 
-import java.io.PrintWriter;
+import org.slf4j.Logger;
+
 import java.util.Locale;
 
 /**
@@ -13,15 +14,16 @@ public final class ProgressMeter {
     private final long totalSteps;
     private final long startStep;
     private final long startNanos = System.nanoTime();
-    private final PrintWriter out;
+    private final Logger out;
     private long tokens;
 
     /**
      * @param label      prefix of every line, e.g. {@code pretrain}
      * @param startStep  the step the loop starts at (non-zero when resuming)
      * @param totalSteps the step it ends at
+     * @param out        the logger the lines go to, at INFO
      */
-    public ProgressMeter(String label, long startStep, long totalSteps, PrintWriter out) {
+    public ProgressMeter(String label, long startStep, long totalSteps, Logger out) {
         this.label = label;
         this.startStep = startStep;
         this.totalSteps = totalSteps;
@@ -65,7 +67,7 @@ public final class ProgressMeter {
 
     /** The same with another counted unit, e.g. {@code ex} for examples: {@code … N ex/s …}. */
     public void print(long step, String values, String unit) {
-        out.println(String.format(Locale.ROOT, "[%s] step %d/%d  %s  %,.0f %s/s  ETA %s", label, step, totalSteps, values,
+        out.info(String.format(Locale.ROOT, "[%s] step %d/%d  %s  %,.0f %s/s  ETA %s", label, step, totalSteps, values,
                 tokensPerSecond(), unit, formatSeconds(etaSeconds(step))));
     }
 

@@ -4,6 +4,9 @@ import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.LrPolicy;
+import io.adept4j.stage2.Policy;
+import io.adept4j.stage2.SplitPolicy;
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.train.WarmupCosineSchedule;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -59,7 +62,7 @@ public final class AdeptGraph {
     private Double learningRate;
     private int refreshEvery = TuneConfig.DEFAULT_REFRESH;
     private Granularity granularity = TuneConfig.DEFAULT_GRANULARITY;
-    private String policy = TuneConfig.DEFAULT_POLICY;
+    private Policy policy = TuneConfig.DEFAULT_POLICY;
     private double splitQuantile = TuneConfig.DEFAULT_SPLIT_QUANTILE;
     private double splitHi = TuneConfig.DEFAULT_SPLIT_HI;
     private double splitLo = TuneConfig.DEFAULT_SPLIT_LO;
@@ -131,10 +134,18 @@ public final class AdeptGraph {
         return this;
     }
 
-    /** Importance → multiplier policy by name: continuous, rank, split or uniform (default continuous). */
-    public AdeptGraph policy(String name) {
-        TuneConfig.policy(name, splitQuantile, splitHi, splitLo); // the one check of a policy name
-        this.policy = name;
+    /** Importance → multiplier policy (default {@value TuneConfig#DEFAULT_POLICY_NAME}). */
+    public AdeptGraph policy(Policy p) {
+        this.policy = java.util.Objects.requireNonNull(p, "policy");
+        return this;
+    }
+
+    /** The split policy's quantile and two multipliers (used by {@link Policy#SPLIT}), checked here. */
+    public AdeptGraph split(double quantile, double hi, double lo) {
+        new SplitPolicy(quantile, hi, lo);
+        this.splitQuantile = quantile;
+        this.splitHi = hi;
+        this.splitLo = lo;
         return this;
     }
 
@@ -172,7 +183,7 @@ public final class AdeptGraph {
         if (t.replayWeight() > 0) {
             refused.add("replayWeight " + t.replayWeight() + " (mix general batches into the domain iterator)");
         }
-        if (t.guard().equals("stop") && !guardByCaller) {
+        if (t.guard() == GuardAction.STOP && !guardByCaller) {
             refused.add("guard stop (attach an early-stopping listener of your own)");
         }
         if (!refused.isEmpty()) {
@@ -183,7 +194,7 @@ public final class AdeptGraph {
         refreshEvery(t.refreshEvery());
         initialProbe(t.initialProbe());
         granularity(t.granularity());
-        policy(t.policy());
+        this.policy = t.policy(); // with its split bounds, checked by TuneConfig
         this.splitQuantile = t.splitQuantile();
         this.splitHi = t.splitHi();
         this.splitLo = t.splitLo();
@@ -218,9 +229,9 @@ public final class AdeptGraph {
                 (org.nd4j.linalg.dataset.DataSet) probeSet.get(0), copyLr);
         ComputationGraph cg = ex.graph();
         ImportanceRefreshListener refresher = null;
-        if (!policy.equals("uniform")) {
+        if (policy.decoupled()) {
             Map<String, INDArray> seeds = GraphImportance.seedImportance(base, probeSet, ex.seedFrom());
-            LrPolicy p = TuneConfig.policy(policy, splitQuantile, splitHi, splitLo);
+            LrPolicy p = policy.policy(splitQuantile, splitHi, splitLo);
             refresher = new ImportanceRefreshListener(probeSet, ex.manifest().trainableTensors(), seeds, granularity, p,
                     refreshEvery);
             if (initialProbe) {

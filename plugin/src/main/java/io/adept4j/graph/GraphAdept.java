@@ -1,5 +1,7 @@
 package io.adept4j.graph;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.adept4j.listeners.PerplexityMonitor;
 import io.adept4j.listeners.ProgressMeter;
 import io.adept4j.stage1.ProbeResult;
@@ -9,7 +11,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.List;
  * rates refreshed from general-data importance ({@link ImportanceRefreshListener}). The base graph is not changed.
  */
 public final class GraphAdept {
+
+    private static final Logger log = LoggerFactory.getLogger(GraphAdept.class);
 
     /** A point of a loss curve. */
     public record Point(int step, double loss) {
@@ -53,7 +56,7 @@ public final class GraphAdept {
      *                interval, initial probe, granularity, policy, probe and validation batch counts
      */
     public static Result run(ComputationGraph base, List<GraphBlock> blocks, int k, DataSetIterator general,
-                             DataSetIterator domain, DataSetIterator domainValidation, TuneConfig cfg, PrintWriter log) {
+                             DataSetIterator domain, DataSetIterator domainValidation, TuneConfig cfg) {
         // probe and importance on the first batches, general validation on the next ones: never the same batches
         List<DataSet> generalBatches = GraphProber.take(general, cfg.probeBatches() + Math.max(1, cfg.evalBatches()));
         if (generalBatches.size() <= cfg.probeBatches()) {
@@ -73,18 +76,17 @@ public final class GraphAdept {
         AdeptGraph.Result a = adept.settings(cfg).build();
         GraphExpander.Expansion ex = a.expansion();
         for (ProbeResult.Layer l : a.probe().layers()) {
-            log.printf("[adept-graph] probe: block %d (%s)  ΔL %+.4f ± %.4f%n", l.index(), bs.get(l.index()).output(),
-                    l.deltaLoss(), l.stdErr());
+            log.info(String.format("[adept-graph] probe: block %d (%s)  ΔL %+.4f ± %.4f", l.index(), bs.get(l.index()).output(),
+                    l.deltaLoss(), l.stdErr()));
         }
-        log.printf("[adept-graph] copied blocks %s -> %d blocks; max |output diff| %.2e; %d trainable parameters%n",
+        log.info(String.format("[adept-graph] copied blocks %s -> %d blocks; max |output diff| %.2e; %d trainable parameters",
                 ex.manifest().sources(), ex.blocks().size(), ex.manifest().maxAbsLogitDiff(),
-                ex.manifest().trainableTensors().stream().mapToLong(t -> ex.graph().getParam(t).length()).sum());
+                ex.manifest().trainableTensors().stream().mapToLong(t -> ex.graph().getParam(t).length()).sum()));
         ComputationGraph cg = a.graph();
         double gBefore = meanScore(cg, generalVal);
         double dBefore = meanScore(cg, domainVal);
         PerplexityMonitor guard = new PerplexityMonitor(() -> meanScore(cg, generalVal), () -> meanScore(cg, domainVal),
-                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(),
-                PerplexityMonitor.GuardAction.valueOf(cfg.guard().toUpperCase(java.util.Locale.ROOT)), log);
+                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(), cfg.guard());
         guard.evaluate(0);
         List<TrainingListener> listeners = new ArrayList<>();
         Collection<TrainingListener> existing = cg.getListeners();
@@ -131,13 +133,10 @@ public final class GraphAdept {
             if (step % every == 0 || step == cfg.steps()) {
                 meter.print(step, String.format("loss %.4f", loss), "ex");
             }
-            if (step < cfg.steps()) {
-                try {
-                    guard.afterStep(step);
-                } catch (PerplexityMonitor.ForgettingException e) {
-                    log.println("[adept-graph] stopping early: " + e.getMessage());
-                    break;
-                }
+            String stop = step < cfg.steps() ? guard.afterStep(step) : null;
+            if (stop != null) {
+                log.info("[adept-graph] stopping early: " + stop);
+                break;
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -145,9 +144,8 @@ public final class GraphAdept {
         double gAfter = meanScore(cg, generalVal);
         double dAfter = meanScore(cg, domainVal);
         List<ImportanceRefreshListener.Refresh> refreshes = a.refresher() == null ? List.of() : a.refresher().refreshes();
-        log.printf("[adept-graph] general loss %.4f -> %.4f, domain loss %.4f -> %.4f, %d refreshes, %.1f s%n",
-                gBefore, gAfter, dBefore, dAfter, refreshes.size(), trainSeconds);
-        log.flush();
+        log.info(String.format("[adept-graph] general loss %.4f -> %.4f, domain loss %.4f -> %.4f, %d refreshes, %.1f s",
+                gBefore, gAfter, dBefore, dAfter, refreshes.size(), trainSeconds));
         return new Result(a.probe(), ex, cg, gBefore, dBefore, gAfter, dAfter, curve, refreshes, done, trainSeconds);
     }
 

@@ -2,7 +2,6 @@ package io.adept4j.graph;
 
 import io.adept4j.listeners.GradientImportance;
 import io.adept4j.listeners.GradientImportanceTrainingListener;
-import io.adept4j.stage2.Granularity;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -105,42 +104,5 @@ public final class GraphImportance extends BaseTrainingListener {
         Map<String, INDArray> out = new LinkedHashMap<>();
         seedFrom.forEach((copy, source) -> out.put(copy, bySource.get(source)));
         return out;
-    }
-
-    /**
-     * Per-unit means of element importances — the paper's I_unit = mean over the unit, the same rule as the SameDiff
-     * path ({@code UnitImportance}), so one tensor ranks the same on both backends whatever its size. Only the layout
-     * differs: DL4J stores a dense weight as {@code [nIn, nOut]}, so a neuron (an output unit) is a column; a
-     * convolution kernel as {@code [nOut, nIn, kH, kW]}, so a neuron is an output channel (the first axis); a bias or
-     * any vector is one unit per element.
-     */
-    public static INDArray units(INDArray elementImportance, Granularity g) {
-        INDArray e = elementImportance;
-        return switch (g) {
-            case TENSOR -> e.mean().reshape(1);
-            case NEURON -> e.rank() >= 3 ? e.reshape('c', e.size(0), -1).mean(1)
-                    : e.rank() == 2 && e.size(0) > 1 ? e.mean(0) : e.reshape(e.length());
-            case ELEMENT -> e.dup();
-        };
-    }
-
-    /** Spreads per-unit values back over a parameter of {@code shape} (the inverse layout of {@link #units}). */
-    public static INDArray expand(INDArray units, long[] shape, Granularity g) {
-        INDArray full = org.nd4j.linalg.factory.Nd4j.create(units.dataType(), shape);
-        switch (g) {
-            case TENSOR -> full.assign(units.getDouble(0));
-            case NEURON -> {
-                if (shape.length >= 3) {
-                    INDArray rows = full.reshape('c', shape[0], full.length() / shape[0]);
-                    rows.assign(units.reshape(shape[0], 1).broadcast(rows.shape()));
-                } else if (shape.length == 2 && shape[0] > 1) {
-                    full.assign(units.reshape(1, shape[1]).broadcast(shape));
-                } else {
-                    full.assign(units.reshape(shape));
-                }
-            }
-            case ELEMENT -> full.assign(units.reshape(shape));
-        }
-        return full;
     }
 }

@@ -1,7 +1,9 @@
 package io.adept4j.graph;
 
 import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.LearningRateMultipliers;
 import io.adept4j.stage2.LrPolicy;
+import io.adept4j.stage2.WeightLayout;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -85,17 +87,10 @@ public final class ImportanceRefreshListener extends BaseTrainingListener {
     /** Measures importance now and sets the multipliers (also usable before training starts). */
     public Map<String, INDArray> refresh(ComputationGraph cg) {
         Map<String, INDArray> elements = importance.measure(cg, general, trainable, seeds);
-        Map<String, INDArray> units = new LinkedHashMap<>();
-        elements.forEach((k, v) -> units.put(k, GraphImportance.units(v, granularity)));
-        Map<String, INDArray> perUnit = policy.multipliers(units);
-        Map<String, INDArray> full = new LinkedHashMap<>();
+        Map<String, INDArray> full = LearningRateMultipliers.of(elements, WeightLayout.IN_OUT, granularity, policy)
+                .perElement();
         Map<String, Double> means = new LinkedHashMap<>();
-        Map<String, INDArray> params = cg.paramTable();
-        perUnit.forEach((k, v) -> {
-            INDArray m = GraphImportance.expand(v, params.get(k).shape(), granularity);
-            full.put(k, m);
-            means.put(k, m.meanNumber().doubleValue());
-        });
+        full.forEach((k, m) -> means.put(k, m.meanNumber().doubleValue()));
         GraphSplitLearningRates.apply(cg, full);
         refreshes.add(new Refresh(iterations, means));
         return full;

@@ -1,5 +1,7 @@
 package io.adept4j.hf;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adept4j.datavec.tokenize.HfTokenizer;
@@ -13,7 +15,6 @@ import io.adept4j.model.TensorArchive;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import java.util.TreeMap;
  * The output folder appears only when complete.
  */
 public final class HfImporter {
+
+    private static final Logger log = LoggerFactory.getLogger(HfImporter.class);
 
     /** What an import did. */
     public record Report(LmConfig config, HfConfig.Family family, int tensors, long parameters,
@@ -77,11 +80,10 @@ public final class HfImporter {
     /**
      * Imports {@code hfDir} into {@code outDir}.
      *
-     * @param progress where progress lines go (bytes, MB/s, ETA), or null
      * @throws IOException              naming the file and tensor for a missing, misshapen, unknown or corrupt tensor
      * @throws IllegalArgumentException naming an unsupported architecture or option
      */
-    public static Report importCheckpoint(Path hfDir, Path outDir, PrintWriter progress) throws IOException {
+    public static Report importCheckpoint(Path hfDir, Path outDir) throws IOException {
         long t0 = System.nanoTime();
         HfConfig.Parsed parsed = readConfig(hfDir);
         LmConfig c = parsed.config();
@@ -129,12 +131,11 @@ public final class HfImporter {
                         SafeTensors.Entry entry = entries.get(name);
                         done += entry.end() - entry.begin();
                         double s = (System.nanoTime() - t0) / 1e9;
-                        if (progress != null && (s - lastPrint >= PROGRESS_SECONDS || done == bytesTotal)) {
+                        if (s - lastPrint >= PROGRESS_SECONDS || done == bytesTotal) {
                             lastPrint = s;
                             double rate = done / Math.max(s, 1e-9);
-                            progress.printf("[import] %,d / %,d MB  %.0f MB/s  ETA %.0f s%n", done >> 20,
-                                    bytesTotal >> 20, rate / (1 << 20), (bytesTotal - done) / Math.max(rate, 1));
-                            progress.flush();
+                            log.info(String.format("[import] %,d / %,d MB  %.0f MB/s  ETA %.0f s", done >> 20,
+                                    bytesTotal >> 20, rate / (1 << 20), (bytesTotal - done) / Math.max(rate, 1)));
                         }
                     }
                 }

@@ -1,5 +1,7 @@
 package io.adept4j.run;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.Tokenizer;
 import io.adept4j.datavec.tokenize.Tokenizers;
@@ -22,7 +24,6 @@ import io.adept4j.train.Preset;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,11 +85,10 @@ public final class AdeptRun {
     }
 
     private final RunConfig cfg;
-    private final PrintWriter log;
+    private static final Logger log = LoggerFactory.getLogger(AdeptRun.class);
 
-    public AdeptRun(RunConfig cfg, PrintWriter log) {
+    public AdeptRun(RunConfig cfg) {
         this.cfg = cfg;
-        this.log = log;
     }
 
     /**
@@ -112,7 +112,7 @@ public final class AdeptRun {
             source = "given";
         } else if (cfg.usesShippedBase()) {
             modelDir = ShippedBase.verified(Path.of(cfg.str("shippedBase")));
-            log.println("[run] base model: the shipped base " + modelDir + " (checksums verified; pretrained on general "
+            log.info("[run] base model: the shipped base " + modelDir + " (checksums verified; pretrained on general "
                     + "text that excludes the bundled corpus: see its provenance.json)");
             source = "shipped";
         } else {
@@ -123,18 +123,18 @@ public final class AdeptRun {
             modelDir = baseDir.resolve(Pretrainer.MODEL);
             if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
                 wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
-                log.println("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
+                log.info("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
                         + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
                 source = "cached";
             } else {
-                log.println("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
+                log.info("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
                 boolean resume = Pretrainer.hasCheckpoint(baseDir);
                 if (resume) {
                     wanted.requireSameAs(baseDir);
                 } else {
                     wanted.write(baseDir);
                 }
-                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg, log).run(general, baseDir, resume, 0);
+                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg).run(general, baseDir, resume, 0);
                 source = "pretrained";
             }
         }
@@ -153,7 +153,7 @@ public final class AdeptRun {
         for (int s = 0; s < seeds.size(); s++) {
             long seed = seeds.get(s);
             if (seeds.size() > 1) {
-                log.printf("[run] seed %d (%d/%d)%n", seed, s + 1, seeds.size());
+                log.info(String.format("[run] seed %d (%d/%d)", seed, s + 1, seeds.size()));
             }
             List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
                     : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
@@ -186,7 +186,7 @@ public final class AdeptRun {
         TokenWindows probeWindows = LayerProber.trainingSideWindows(generalSplit, tok, lm.seqLen());
         ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
         for (ProbeResult.Layer l : probe.layers()) {
-            log.printf("[run] probe: block %d  ΔL %+.4f ± %.4f%n", l.index(), l.deltaLoss(), l.stdErr());
+            log.info(String.format("[run] probe: block %d  ΔL %+.4f ± %.4f", l.index(), l.deltaLoss(), l.stdErr()));
         }
         DataSet check = new NextTokenDataSetIterator(probeWindows, 2, BatchLayout.SAMEDIFF, lm.config().vocabSize(),
                 false, 0).next();
@@ -207,11 +207,11 @@ public final class AdeptRun {
         Perplexity.Result dBefore = null;
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
-            log.printf("[run] method %d/%d: %s — %s%n", i + 1, methods.size(), m.name(), m.description());
+            log.info(String.format("[run] method %d/%d: %s — %s", i + 1, methods.size(), m.name(), m.description()));
             Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
             TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed)
                     .learningRate(chosenRate(searches, m.name())).build();
-            AdeptTrainer trainer = new AdeptTrainer(tc, log).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
+            AdeptTrainer trainer = new AdeptTrainer(tc).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
             }
@@ -245,23 +245,23 @@ public final class AdeptRun {
         int steps = cfg.integer("lrSearchSteps") > 0 ? (int) cfg.integer("lrSearchSteps") : (int) cfg.integer("steps");
         List<Double> domainLoss = new ArrayList<>();
         List<Double> generalLoss = new ArrayList<>();
-        java.io.PrintWriter quiet = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
         for (double lr : grid) {
             Method.Plan plan = m.plan(ctx);
             TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed + SEARCH_SALT)
+                    .guard(0, io.adept4j.listeners.PerplexityMonitor.GuardAction.OFF) // a search run is judged by its caller
                     .learningRate(lr).steps(steps).build();
-            AdeptTrainer.Result r = new AdeptTrainer(tc, quiet).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))
+            AdeptTrainer.Result r = new AdeptTrainer(tc).quiet().withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))
                     .run(plan.model(), plan.trainable(), plan.seedFrom(), domainTrain, generalTrain);
             domainLoss.add(r.domainAfter().meanLoss());
             generalLoss.add(r.generalAfter().meanLoss());
-            log.printf("[run] lr search: %s at lr %.2e: held-out domain loss %.4f, general %.4f%n", m.name(), lr,
-                    domainLoss.get(domainLoss.size() - 1), generalLoss.get(generalLoss.size() - 1));
+            log.info(String.format("[run] lr search: %s at lr %.2e: held-out domain loss %.4f, general %.4f", m.name(), lr,
+                    domainLoss.get(domainLoss.size() - 1), generalLoss.get(generalLoss.size() - 1)));
         }
         int best = 0;
         for (int i = 1; i < grid.size(); i++) {
             best = domainLoss.get(i) < domainLoss.get(best) ? i : best;
         }
-        log.printf("[run] lr search: %s takes lr %.2e%n", m.name(), grid.get(best));
+        log.info(String.format("[run] lr search: %s takes lr %.2e", m.name(), grid.get(best)));
         return new LrSearch(m.name(), steps, grid, domainLoss, generalLoss, grid.get(best));
     }
 

@@ -1,5 +1,8 @@
 package io.adept4j.run;
 
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.Policy;
 import io.adept4j.stage2.TuneConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,18 +55,18 @@ public final class RunConfig {
             new Key("refreshEvery", "int", 0L, "ADEPT: importance refresh interval (0: " + TuneConfig.DEFAULT_REFRESH + " or a third of short runs)"),
             new Key("initialProbe", "bool", TuneConfig.DEFAULT_INITIAL_PROBE, "ADEPT: multipliers from importance before the first step (else uniform until the first refresh)"),
             new Key("granularity", "string", TuneConfig.DEFAULT_GRANULARITY_NAME, "ADEPT: importance unit: tensor, neuron or element"),
-            new Key("policy", "string", TuneConfig.DEFAULT_POLICY, "ADEPT: learning-rate policy: continuous (m = 2(1 - importance min-max-normalised within each tensor; tensor units across tensors, as the paper's code)), rank (the same, rank-normalised: multipliers average 1), continuous-global / rank-global (normalised over all units at once) or split"),
+            new Key("policy", "string", TuneConfig.DEFAULT_POLICY_NAME, "ADEPT: learning-rate policy: continuous (m = 2(1 - importance min-max-normalised within each tensor; tensor units across tensors, as the paper's code)), rank (the same, rank-normalised: multipliers average 1), continuous-global / rank-global (normalised over all units at once) or split"),
             new Key("splitQuantile", "double", TuneConfig.DEFAULT_SPLIT_QUANTILE, "split policy: importance quantile above which units are general-critical"),
             new Key("splitHi", "double", TuneConfig.DEFAULT_SPLIT_HI, "split policy: multiplier of domain-adaptive units"),
             new Key("splitLo", "double", TuneConfig.DEFAULT_SPLIT_LO, "split policy: multiplier of general-critical units"),
             new Key("probeBatchesPerRefresh", "int", (long) TuneConfig.DEFAULT_PROBE_BATCHES, "ADEPT: general batches per importance refresh"),
             new Key("replayWeight", "double", 0.2, "full-replay and adept-replay: share of general windows in each batch"),
-            new Key("evalEvery", "int", 0L, "validation of both corpora every N steps for the curves (0: an eighth of the steps)"),
+            new Key("evalEvery", "int", 0L, "validation of both corpora every N steps for the curves (0: an eighth of the steps, at least 5)"),
             new Key("evalBatches", "int", (long) TuneConfig.DEFAULT_EVAL_BATCHES, "batches per periodic validation"),
             new Key("finalEvalBatches", "int", 0L, "batches of the before/after validation of each corpus (0: the whole validation sets)"),
             new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
             new Key("forgettingMargin", "double", TuneConfig.DEFAULT_FORGETTING_MARGIN, "forgetting guard: allowed rise of general loss, nats/token"),
-            new Key("guard", "string", TuneConfig.DEFAULT_GUARD, "forgetting guard action: off, warn or stop"),
+            new Key("guard", "string", TuneConfig.DEFAULT_GUARD_NAME, "forgetting guard action: off, warn or stop"),
             new Key("methods", "list", List.of("adept", "adept-replay", "full", "full-replay", "llama-pro", "adept-no-stage1",
                     "adept-no-stage2"),
                     "methods to run, any of: " + String.join(", ", Methods.names())));
@@ -79,16 +82,24 @@ public final class RunConfig {
      * learning rates and replay, and {@link TuneConfig}'s defaults for what the run leaves open (0).
      */
     public TuneConfig tuneConfig(int batch, boolean decoupled, boolean replay) {
-        int steps = (int) integer("steps");
-        TuneConfig d = TuneConfig.defaults(steps, batch, integer("seed"));
-        return new TuneConfig(steps, batch, real("learningRate"),
-                integer("warmupSteps") > 0 ? (int) integer("warmupSteps") : d.warmupSteps(), d.weightDecay(),
-                d.clipNorm(), integer("refreshEvery") > 0 ? (int) integer("refreshEvery") : d.refreshEvery(),
-                flag("initialProbe"), io.adept4j.stage2.Granularity.parse(str("granularity")),
-                decoupled ? str("policy") : "uniform", real("splitQuantile"), real("splitHi"), real("splitLo"),
-                (int) integer("probeBatchesPerRefresh"), integer("evalEvery") > 0 ? (int) integer("evalEvery")
-                : Math.max(1, steps / 8), (int) integer("evalBatches"), replay ? real("replayWeight") : 0.0,
-                integer("seed"), real("forgettingMargin"), str("guard"));
+        TuneConfig.Builder t = TuneConfig.builder((int) integer("steps"), batch, integer("seed"))
+                .learningRate(real("learningRate"))
+                .initialProbe(flag("initialProbe"))
+                .granularity(Granularity.parse(str("granularity")))
+                .policy(decoupled ? Policy.parse(str("policy")) : Policy.UNIFORM)
+                .split(real("splitQuantile"), real("splitHi"), real("splitLo"))
+                .probeBatches((int) integer("probeBatchesPerRefresh"))
+                .replayWeight(replay ? real("replayWeight") : 0.0)
+                .guard(real("forgettingMargin"), GuardAction.parse(str("guard")));
+        if (integer("warmupSteps") > 0) {
+            t.warmupSteps((int) integer("warmupSteps"));
+        }
+        if (integer("refreshEvery") > 0) {
+            t.refreshEvery((int) integer("refreshEvery"));
+        }
+        TuneConfig open = t.build(); // what the run leaves open (0) keeps TuneConfig's default
+        return t.evaluation(integer("evalEvery") > 0 ? (int) integer("evalEvery") : open.evalEvery(),
+                (int) integer("evalBatches")).build();
     }
 
     /** All defaults. */
@@ -221,18 +232,11 @@ public final class RunConfig {
                 p.add("'" + key + "' must be >= 0, got " + integer(key));
             }
         }
-        if (!(real("learningRate") > 0) || Double.isInfinite(real("learningRate"))) {
-            p.add("'learningRate' must be a positive number, got " + real("learningRate"));
-        }
         if (!(real("replayWeight") > 0 && real("replayWeight") < 1)) {
             p.add("'replayWeight' must be in (0, 1), got " + real("replayWeight"));
         }
-        List<String> policies = TuneConfig.POLICIES.stream().filter(n -> !n.equals("uniform")).toList(); // the baselines' own
-        if (!policies.contains(str("policy"))) {
-            p.add("'policy' must be one of " + policies + ", got " + str("policy"));
-        }
-        if (!List.of("tensor", "neuron", "element").contains(str("granularity"))) {
-            p.add("'granularity' must be tensor, neuron or element, got " + str("granularity"));
+        if (str("policy").equals(io.adept4j.stage2.Policy.UNIFORM.configName())) { // the baselines' own
+            p.add("'policy' uniform would turn ADEPT's Stage 2 off: run the no-stage2 ablation method for that");
         }
         if (!List.of("auto", "shipped", "pretrain").contains(str("base"))) {
             p.add("'base' must be auto, shipped or pretrain, got " + str("base"));
@@ -242,11 +246,12 @@ public final class RunConfig {
                     + " and pretrainSteps 0 (the shipped base's), got " + str("preset") + ", " + str("tokenizer") + ", "
                     + integer("pretrainSteps"));
         }
-        if (!List.of("off", "warn", "stop").contains(str("guard"))) {
-            p.add("'guard' must be off, warn or stop, got " + str("guard"));
-        }
-        if (!(real("forgettingMargin") >= 0)) {
-            p.add("'forgettingMargin' must be >= 0, got " + real("forgettingMargin"));
+        if (p.isEmpty()) {
+            try { // the tuning keys are checked once, by the settings they become (policy, split bounds, guard, ...)
+                tuneConfig(1, true, true);
+            } catch (IllegalArgumentException e) {
+                p.add(e.getMessage());
+            }
         }
         try {
             List<Long> seeds = seeds();

@@ -16,8 +16,9 @@ import io.adept4j.train.WarmupCosineSchedule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,7 +56,7 @@ public final class AdeptTrainer {
     }
 
     private final TuneConfig cfg;
-    private final PrintWriter log;
+    private Logger log = LoggerFactory.getLogger(AdeptTrainer.class);
     private Perplexity.Result knownGeneralBefore;
     /** Per-unit multipliers of the latest refresh, by tensor (empty before any). */
     private Map<String, double[]> lastMultipliers = new LinkedHashMap<>();
@@ -67,9 +68,15 @@ public final class AdeptTrainer {
     private int stopAfter;
     private int finalEvalBatches;
 
-    public AdeptTrainer(TuneConfig cfg, PrintWriter log) {
+    /** A trainer with these settings; it logs its progress through SLF4J. */
+    public AdeptTrainer(TuneConfig cfg) {
         this.cfg = cfg;
-        this.log = log;
+    }
+
+    /** Logs nothing (e.g. the runs of a learning-rate search, summarised by their caller). */
+    public AdeptTrainer quiet() {
+        this.log = org.slf4j.helpers.NOPLogger.NOP_LOGGER;
+        return this;
     }
 
     /**
@@ -164,7 +171,7 @@ public final class AdeptTrainer {
             }
             opt.restore(params, c.optimizer());
             start = c.step();
-            log.printf("[tune] resuming at step %d from %s%n", start, checkpointDir);
+            log.info(String.format("[tune] resuming at step %d from %s", start, checkpointDir));
         }
         Perplexity.Result gBefore = restored != null ? restored.generalBefore()
                 : knownGeneralBefore != null ? knownGeneralBefore
@@ -172,14 +179,13 @@ public final class AdeptTrainer {
         Perplexity.Result dBefore = restored != null ? restored.domainBefore()
                 : knownDomainBefore != null ? knownDomainBefore
                 : Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
-        log.printf("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
-                        + "%s learning rates%n", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable),
-                model.parameterCount(), cfg.decoupled() ? cfg.policy() + " per-unit" : "uniform");
+        log.info(String.format("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
+                        + "%s learning rates", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable),
+                model.parameterCount(), cfg.decoupled() ? cfg.policy().configName() + " per-unit" : "uniform"));
         PerplexityMonitor monitor = new PerplexityMonitor(
                 () -> Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
                 () -> Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
-                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(),
-                PerplexityMonitor.GuardAction.valueOf(cfg.guard().toUpperCase(java.util.Locale.ROOT)), log);
+                Math.max(1, cfg.evalEvery() > 0 ? cfg.evalEvery() : cfg.steps()), cfg.forgettingMargin(), cfg.guard());
         List<Point> trainCurve = new ArrayList<>();
         List<Refresh> refreshes = new ArrayList<>();
         lastMultipliers = new LinkedHashMap<>();
@@ -218,13 +224,10 @@ public final class AdeptTrainer {
             if (done < cfg.steps()) {
                 long e0 = System.nanoTime();
                 int before = monitor.generalCurve().size();
-                try {
-                    monitor.afterStep(done);
-                } catch (PerplexityMonitor.ForgettingException e) {
-                    stopped = e.getMessage();
-                    log.println("[tune] stopping early: " + stopped);
-                } finally {
-                    evalSeconds += (System.nanoTime() - e0) / 1e9;
+                stopped = monitor.afterStep(done);
+                evalSeconds += (System.nanoTime() - e0) / 1e9;
+                if (stopped != null) {
+                    log.info("[tune] stopping early: " + stopped);
                 }
                 if (stopped == null && monitor.generalCurve().size() > before) {
                     meter.print(done, String.format("loss %.4f  general %.4f  domain %.4f", lg.loss(),
@@ -247,7 +250,7 @@ public final class AdeptTrainer {
         }
         double trainSeconds = meter.elapsedSeconds() - evalSeconds;
         if (done < cfg.steps() && stopped == null) {
-            log.printf("[tune] paused after step %d of %d; checkpoint in %s%n", done, cfg.steps(), checkpointDir);
+            log.info(String.format("[tune] paused after step %d of %d; checkpoint in %s", done, cfg.steps(), checkpointDir));
         }
         Perplexity.Result gAfter = Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), finalEvalBatches);
         Perplexity.Result dAfter = Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
@@ -261,9 +264,9 @@ public final class AdeptTrainer {
         }
         gCurve.add(new Point(done, gAfter.meanLoss()));
         dCurve.add(new Point(done, dAfter.meanLoss()));
-        log.printf("[tune] after %d steps: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)%n", done,
+        log.info(String.format("[tune] after %d steps: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)", done,
                 gAfter.perplexity(), 100 * (gAfter.perplexity() / gBefore.perplexity() - 1), dAfter.perplexity(),
-                100 * (dAfter.perplexity() / dBefore.perplexity() - 1));
+                100 * (dAfter.perplexity() / dBefore.perplexity() - 1)));
         return new Result(cfg, model.parameterCount(), trainableCount(model, trainable), gCurve, dCurve, trainCurve,
                 refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, trainSeconds,
                 meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers, refreshSeconds,
@@ -306,8 +309,8 @@ public final class AdeptTrainer {
             summary.add(new UnitSummary(t, m.units().get(t).meanNumber().doubleValue(), mt.minNumber().doubleValue(),
                     mt.meanNumber().doubleValue(), mt.maxNumber().doubleValue(), m.seeded().get(t)));
         }
-        log.printf("[tune] step %d: importance refreshed on %d general batches (%d units' tensors)%n", step, probe.size(),
-                trainable.size());
+        log.info(String.format("[tune] step %d: importance refreshed on %d general batches (%d units' tensors)", step, probe.size(),
+                trainable.size()));
         return new Refresh(step, summary);
     }
 

@@ -5,7 +5,6 @@ import io.adept4j.train.ParameterOptimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,15 +30,10 @@ public final class ImportanceRefresh {
                                     Map<String, String> seedFrom, ParameterOptimizer opt, Granularity granularity,
                                     LrPolicy policy) {
         UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
-        Map<String, INDArray> units = new LinkedHashMap<>();
+        LearningRateMultipliers m = LearningRateMultipliers.of(imp.elements(), WeightLayout.OUT_IN, granularity, policy);
         for (String t : trainable) {
-            units.put(t, imp.units(t, granularity));
+            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t))).setMultipliers(m.perElement().get(t));
         }
-        Map<String, INDArray> mult = policy.multipliers(units);
-        for (String t : trainable) {
-            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t)))
-                    .setMultipliers(granularity.expand(mult.get(t), model.tensor(t).shape()));
-        }
-        return new Multipliers(units, mult, imp.seeded());
+        return new Multipliers(m.units(), m.perUnit(), imp.seeded());
     }
 }

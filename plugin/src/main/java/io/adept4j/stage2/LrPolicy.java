@@ -10,7 +10,7 @@ import java.util.Map;
  * Turns unit importances into per-unit learning-rate multipliers (one array per tensor, with the units' shape:
  * scalar, rows or elements). Implementations: {@link ContinuousPolicy} (the paper, min–max or rank normalised),
  * {@link SplitPolicy} (the figure's two-way split) and {@link #UNIFORM} (every multiplier 1: the baselines). Both model
- * kinds take their policy from {@link TuneConfig#policy}.
+ * kinds take their policy from {@link Policy#policy}.
  */
 public interface LrPolicy {
 

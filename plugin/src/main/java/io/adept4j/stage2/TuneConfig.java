@@ -1,7 +1,7 @@
 package io.adept4j.stage2;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +19,11 @@ import java.util.List;
  * @param initialProbe   compute multipliers before the first step (else uniform 1 until the first refresh, as the
  *                       reference)
  * @param granularity    unit of importance: tensor, neuron or element
- * @param policy         {@code continuous} (m = 2·(1 − Ĩ), Ĩ min-max normalised within each tensor), {@code rank}
- *                       (the same with rank-normalised Ĩ: multipliers average 1), {@code continuous-global} and
- *                       {@code rank-global} (normalised over all units at once), {@code split}, or {@code uniform} (every
- *                       multiplier 1, no importance refresh: the baselines without decoupled learning rates); see
- *                       {@link #policy}
- * @param splitQuantile  split policy: importance quantile above which units are general-critical
- * @param splitHi        split policy: multiplier of domain-adaptive units
- * @param splitLo        split policy: multiplier of general-critical units
+ * @param policy         importance → multiplier rule ({@link Policy}: rank, continuous, their global forms, split, or
+ *                       uniform for the baselines without decoupled learning rates)
+ * @param splitQuantile  split policy: importance quantile above which units are general-critical, in (0, 1)
+ * @param splitHi        split policy: multiplier of domain-adaptive units (≥ 0)
+ * @param splitLo        split policy: multiplier of general-critical units (≥ 0)
  * @param probeBatches   general probe batches per importance refresh
  * @param evalEvery      general and domain validation every N steps (≤ 0 = only at the ends)
  * @param evalBatches    batches per periodic validation
@@ -35,6 +32,8 @@ import java.util.List;
  * @param forgettingMargin forgetting guard: allowed rise of the general validation loss over its start, nats/token
  * @param guard          what the guard does beyond the margin: {@code off}, {@code warn} or {@code stop} (the run
  *                       then ends early, keeps what it trained and says so in its result)
+ * <p>Construct with {@link #builder} (every setting named) or {@link #defaults}; the record validates itself once, so a
+ * {@code TuneConfig} that exists is one both model kinds can run.
  */
 public record TuneConfig(
         @JsonProperty("steps") int steps,
@@ -46,7 +45,7 @@ public record TuneConfig(
         @JsonProperty("refreshEvery") int refreshEvery,
         @JsonProperty("initialProbe") boolean initialProbe,
         @JsonProperty("granularity") Granularity granularity,
-        @JsonProperty("policy") String policy,
+        @JsonProperty("policy") Policy policy,
         @JsonProperty("splitQuantile") double splitQuantile,
         @JsonProperty("splitHi") double splitHi,
         @JsonProperty("splitLo") double splitLo,
@@ -56,7 +55,7 @@ public record TuneConfig(
         @JsonProperty("replayWeight") double replayWeight,
         @JsonProperty("seed") long seed,
         @JsonProperty("forgettingMargin") double forgettingMargin,
-        @JsonProperty("guard") String guard) {
+        @JsonProperty("guard") GuardAction guard) {
 
     // Every default of decoupled tuning, stated once: TuneConfig.defaults, adept run's key table and adept tune's
     // options all read these.
@@ -84,7 +83,9 @@ public record TuneConfig(
      * ShippedBaseTest on the shipped base: 79 % of a copy's neuron multipliers in [0.25, 1.75] with rank (mean 1.00),
      * 75 % with min–max per tensor (mean 1.42), 9 % with the reference code's global min–max (mean 1.94)).
      */
-    public static final String DEFAULT_POLICY = "rank";
+    public static final String DEFAULT_POLICY_NAME = "rank";
+    /** {@link #DEFAULT_POLICY_NAME} as the enum. */
+    public static final Policy DEFAULT_POLICY = Policy.parse(DEFAULT_POLICY_NAME);
     /** Split policy: the median separates general-critical from domain-adaptive units. */
     public static final double DEFAULT_SPLIT_QUANTILE = 0.5;
     /** Split policy: multiplier of domain-adaptive units. */
@@ -95,13 +96,10 @@ public record TuneConfig(
     public static final int DEFAULT_PROBE_BATCHES = 4;
     /** Batches per periodic validation of each corpus. */
     public static final int DEFAULT_EVAL_BATCHES = 6;
-    /** Forgetting-guard action. */
-    public static final String DEFAULT_GUARD = "warn";
-    /** Learning-rate policies by name. */
-    public static final List<String> POLICIES = List.of("continuous", "rank", "continuous-global", "rank-global", "split",
-            "uniform");
-    /** Forgetting-guard actions by name. */
-    public static final List<String> GUARDS = List.of("off", "warn", "stop");
+    /** Forgetting-guard action: warn once, keep training (a user asks for {@code stop}). */
+    public static final String DEFAULT_GUARD_NAME = "warn";
+    /** {@link #DEFAULT_GUARD_NAME} as the enum. */
+    public static final GuardAction DEFAULT_GUARD = GuardAction.parse(DEFAULT_GUARD_NAME);
     /** Default forgetting margin: a rise of 1 nat per token (general perplexity × e) is worth a warning. */
     public static final double DEFAULT_FORGETTING_MARGIN = 1.0;
 
@@ -119,14 +117,23 @@ public record TuneConfig(
         if (refreshEvery < 1) {
             p.add("refreshEvery must be at least 1, got " + refreshEvery);
         }
-        if (!POLICIES.contains(policy)) {
-            p.add("policy must be one of " + POLICIES + ", got " + policy);
+        if (policy == null) {
+            p.add("policy must be one of " + java.util.Arrays.stream(Policy.values()).map(Policy::configName).toList());
+        } else if (policy == Policy.SPLIT) {
+            try {
+                new SplitPolicy(splitQuantile, splitHi, splitLo); // its bounds, checked here rather than at the first refresh
+            } catch (IllegalArgumentException e) {
+                p.add(e.getMessage());
+            }
+        }
+        if (granularity == null) {
+            p.add("granularity must be tensor, neuron or element");
         }
         if (!(forgettingMargin >= 0)) {
             p.add("forgettingMargin must be >= 0 nats, got " + forgettingMargin);
         }
-        if (!GUARDS.contains(guard)) {
-            p.add("guard must be one of " + GUARDS + ", got " + guard);
+        if (guard == null) {
+            p.add("guard must be off, warn or stop");
         }
         if (probeBatches < 1) {
             p.add("probeBatches must be at least 1, got " + probeBatches);
@@ -174,7 +181,7 @@ public record TuneConfig(
         private int refreshEvery;
         private boolean initialProbe;
         private Granularity granularity;
-        private String policy;
+        private Policy policy;
         private double splitQuantile;
         private double splitHi;
         private double splitLo;
@@ -184,7 +191,7 @@ public record TuneConfig(
         private double replayWeight;
         private long seed;
         private double forgettingMargin;
-        private String guard;
+        private GuardAction guard;
 
         private Builder(TuneConfig c) {
             steps = c.steps;
@@ -233,8 +240,8 @@ public record TuneConfig(
         /** Unit of importance. */
         public Builder granularity(Granularity v) { granularity = v; return this; }
 
-        /** Policy by name: continuous, rank, split or uniform. */
-        public Builder policy(String v) { policy = v; return this; }
+        /** Importance → multiplier rule. */
+        public Builder policy(Policy v) { policy = v; return this; }
 
         /** The split policy's quantile and multipliers. */
         public Builder split(double quantile, double hi, double lo) {
@@ -247,7 +254,7 @@ public record TuneConfig(
         /** The split policy in its one-number form, {@link SplitPolicy#ofRatio} at the median. */
         public Builder lrRatio(double ratio) {
             SplitPolicy p = SplitPolicy.ofRatio(DEFAULT_SPLIT_QUANTILE, ratio);
-            policy = "split";
+            policy = Policy.SPLIT;
             return split(p.quantile(), p.hi(), p.lo());
         }
 
@@ -268,7 +275,7 @@ public record TuneConfig(
         public Builder replayWeight(double v) { replayWeight = v; return this; }
 
         /** The forgetting guard: margin in nats per token and action (off, warn, stop). */
-        public Builder guard(double margin, String action) {
+        public Builder guard(double margin, GuardAction action) {
             forgettingMargin = margin;
             guard = action;
             return this;
@@ -284,32 +291,11 @@ public record TuneConfig(
 
     /** The LR policy these settings name. */
     public LrPolicy lrPolicy() {
-        return policy(policy, splitQuantile, splitHi, splitLo);
-    }
-
-    /**
-     * The policy of that name; the one place names become policies, for both model kinds. {@code continuous}: the
-     * paper's {@code m = 2·(1 − Ĩ)} with min–max normalisation within each tensor ({@link ContinuousPolicy.Scope#TENSOR};
-     * tensor units are normalised across tensors, exactly as the reference code); {@code rank}: the same with
-     * rank normalisation (multipliers average 1); {@code continuous-global} / {@code rank-global}: normalised over all
-     * units of all tensors at once (at neuron granularity min–max then collapses to ≈ 2 for almost every unit);
-     * {@code split} (with its quantile and multipliers); {@code uniform}.
-     */
-    public static LrPolicy policy(String name, double splitQuantile, double splitHi, double splitLo) {
-        return switch (name) {
-            case "continuous" -> new ContinuousPolicy(ContinuousPolicy.Normalization.MIN_MAX, ContinuousPolicy.Scope.TENSOR);
-            case "rank" -> new ContinuousPolicy(ContinuousPolicy.Normalization.RANK, ContinuousPolicy.Scope.TENSOR);
-            case "continuous-global" -> new ContinuousPolicy(ContinuousPolicy.Normalization.MIN_MAX, ContinuousPolicy.Scope.ALL);
-            case "rank-global" -> new ContinuousPolicy(ContinuousPolicy.Normalization.RANK, ContinuousPolicy.Scope.ALL);
-            case "split" -> new SplitPolicy(splitQuantile, splitHi, splitLo);
-            case "uniform" -> LrPolicy.UNIFORM;
-            default -> throw new IllegalArgumentException("policy must be one of " + POLICIES + ", got " + name);
-        };
+        return policy.policy(splitQuantile, splitHi, splitLo);
     }
 
     /** Whether units get different learning rates (false for the uniform policy: no importance is computed). */
     public boolean decoupled() {
-        return !policy.equals("uniform");
+        return policy.decoupled();
     }
-
 }

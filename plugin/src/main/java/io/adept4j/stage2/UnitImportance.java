@@ -33,12 +33,7 @@ public final class UnitImportance {
 
         /** Unit importances of one tensor: a scalar (TENSOR), one per row or vector element (NEURON), or all (ELEMENT). */
         public INDArray units(String tensor, Granularity g) {
-            INDArray e = elements.get(tensor);
-            return switch (g) {
-                case TENSOR -> e.mean().reshape(1);
-                case NEURON -> e.rank() == 2 ? e.mean(1) : e.dup();
-                case ELEMENT -> e.dup();
-            };
+            return g.units(elements.get(tensor), WeightLayout.OUT_IN);
         }
     }
 

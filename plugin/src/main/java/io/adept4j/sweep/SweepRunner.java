@@ -1,5 +1,7 @@
 package io.adept4j.sweep;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,7 +20,6 @@ import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpa
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +48,10 @@ public final class SweepRunner {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final SweepSettings settings;
-    private final PrintWriter log;
+    private static final Logger log = LoggerFactory.getLogger(SweepRunner.class);
 
-    public SweepRunner(SweepSettings settings, PrintWriter log) {
+    public SweepRunner(SweepSettings settings) {
         this.settings = settings;
-        this.log = log;
     }
 
     /** Arbiter wants a data provider; candidates read their corpora themselves. */
@@ -93,8 +93,8 @@ public final class SweepRunner {
                 time.finished();
             }
             outcomes.add(o);
-            log.printf("[sweep] candidate %d %s: general loss %.4f, domain loss %.4f%s%n", index, point.key(),
-                    o.generalLossAfter(), o.domainLossAfter(), o.reused() ? " (finished earlier, reused)" : "");
+            log.info(String.format("[sweep] candidate %d %s: general loss %.4f, domain loss %.4f%s", index, point.key(),
+                    o.generalLossAfter(), o.domainLossAfter(), o.reused() ? " (finished earlier, reused)" : ""));
             return o;
         });
         CandidateGenerator gen;
@@ -121,9 +121,9 @@ public final class SweepRunner {
         OptimizationConfiguration conf = new OptimizationConfiguration.Builder().candidateGenerator(gen)
                 .dataProvider(new NoData()).scoreFunction(settings.objective()).terminationConditions(stop)
                 .rngSeed(settings.seed()).build();
-        log.printf("[sweep] %s search over %s, %d candidates at most%s, %d at a time -> %s%n", settings.search(),
+        log.info(String.format("[sweep] %s search over %s, %d candidates at most%s, %d at a time -> %s", settings.search(),
                 settings.space().knobs().keySet(), budget,
-                settings.maxMinutes() > 0 ? " or " + settings.maxMinutes() + " min" : "", settings.parallelism(), out);
+                settings.maxMinutes() > 0 ? " or " + settings.maxMinutes() + " min" : "", settings.parallelism(), out));
         LocalOptimizationRunner runner = new LocalOptimizationRunner(settings.parallelism(), conf, tasks);
         runner.execute();
         List<CandidateOutcome> sorted = new ArrayList<>(outcomes);
@@ -161,7 +161,7 @@ public final class SweepRunner {
             }
             long t0 = System.nanoTime();
             RunConfig cfg = settings.base().with(point.overrides()).with(Map.of("methods", List.of("adept")));
-            AdeptRun.Result run = new AdeptRun(cfg, log).run(general, domain);
+            AdeptRun.Result run = new AdeptRun(cfg).run(general, domain);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> saved = new java.util.LinkedHashMap<>();
             saved.put("key", point.key());

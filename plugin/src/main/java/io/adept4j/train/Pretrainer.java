@@ -1,5 +1,7 @@
 package io.adept4j.train;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.adept4j.datavec.corpus.Document;
@@ -23,7 +25,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,9 +61,9 @@ public final class Pretrainer {
     private final LmConfig modelConfig;
     private final PretrainConfig cfg;
     private final Tokenizer tokenizer;
-    private final PrintWriter log;
+    private static final Logger log = LoggerFactory.getLogger(Pretrainer.class);
 
-    public Pretrainer(LmConfig modelConfig, PretrainConfig cfg, PrintWriter log) {
+    public Pretrainer(LmConfig modelConfig, PretrainConfig cfg) {
         if (modelConfig.tokenizer() == null) {
             throw new IllegalArgumentException("the model config must name its tokenizer");
         }
@@ -70,7 +71,6 @@ public final class Pretrainer {
         this.modelConfig = modelConfig;
         this.cfg = cfg;
         this.tokenizer = Tokenizers.fromSpec(modelConfig.tokenizer());
-        this.log = log;
     }
 
     /**
@@ -87,8 +87,8 @@ public final class Pretrainer {
         TokenWindows train = split.train();
         TokenWindows val = split.validation();
         double unigram = UnigramBaseline.perplexity(train, val, modelConfig.vocabSize());
-        log.printf("[pretrain] %s: %,d params, %,d train / %,d validation tokens, unigram perplexity %.1f%n",
-                shape(), LlamaLayout.parameterCount(modelConfig), train.corpusTokens(), val.corpusTokens(), unigram);
+        log.info(String.format("[pretrain] %s: %,d params, %,d train / %,d validation tokens, unigram perplexity %.1f",
+                shape(), LlamaLayout.parameterCount(modelConfig), train.corpusTokens(), val.corpusTokens(), unigram));
 
         Path ckpt = out.resolve(CHECKPOINT);
         CausalLm model;
@@ -110,7 +110,7 @@ public final class Pretrainer {
                         + e.getMessage() + "); start again without --resume (with --overwrite)", e);
             }
             optimizerState = c.optimizer();
-            log.printf("[pretrain] resuming at step %d from %s%n", start, ckpt);
+            log.info(String.format("[pretrain] resuming at step %d from %s", start, ckpt));
         } else {
             model = CausalLm.build(modelConfig, CausalLm.initWeights(modelConfig, cfg.seed()), cfg.seqLen(), DataType.FLOAT);
         }
@@ -158,7 +158,7 @@ public final class Pretrainer {
             if (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0 && done < cfg.steps()) {
                 Perplexity.Result v = Perplexity.evaluate(model, val, cfg.batchSize(), cfg.evalBatches());
                 valCurve.add(new Point(done, v.meanLoss()));
-                log.printf("[pretrain] step %d validation loss %.4f (perplexity %.1f)%n", done, v.meanLoss(), v.perplexity());
+                log.info(String.format("[pretrain] step %d validation loss %.4f (perplexity %.1f)", done, v.meanLoss(), v.perplexity()));
             }
             if ((cfg.checkpointEvery() > 0 && done % cfg.checkpointEvery() == 0) || done == end) {
                 checkpoint(ckpt, model, optimizer, done, trainCurve, valCurve);
@@ -171,8 +171,8 @@ public final class Pretrainer {
             fin = Perplexity.evaluate(model, val, cfg.batchSize(), 0);
             valCurve.add(new Point(cfg.steps(), fin.meanLoss()));
             ModelStore.save(model, out.resolve(MODEL));
-            log.printf("[pretrain] done: validation loss %.4f, perplexity %.1f (unigram %.1f); model in %s%n",
-                    fin.meanLoss(), fin.perplexity(), unigram, out.resolve(MODEL));
+            log.info(String.format("[pretrain] done: validation loss %.4f, perplexity %.1f (unigram %.1f); model in %s",
+                    fin.meanLoss(), fin.perplexity(), unigram, out.resolve(MODEL)));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         return new Result(modelConfig, cfg, LlamaLayout.parameterCount(modelConfig), start, end, trainCurve, valCurve,

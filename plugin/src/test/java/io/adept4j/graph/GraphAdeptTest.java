@@ -1,5 +1,7 @@
 package io.adept4j.graph;
 
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
+import io.adept4j.stage2.Policy;
 import io.adept4j.TestData;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
@@ -14,6 +16,9 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.util.ModelSerializer;
+import io.adept4j.stage2.LearningRateMultipliers;
+import io.adept4j.stage2.LrPolicy;
+import io.adept4j.stage2.WeightLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -25,8 +30,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -263,12 +266,12 @@ class GraphAdeptTest {
         ComputationGraph base = trainedBase(4);
         Map<String, INDArray> baseParams = snapshot(base);
         TuneConfig cfg = TuneConfig.defaults(24, 32, 1);
-        cfg = new TuneConfig(24, 32, 1e-2, 1, 0, 0, 8, true, cfg.granularity(), "continuous", 0.5, 2, 0.1, 2, 8, 2, 0,
-                1, cfg.forgettingMargin(), "warn");
-        StringWriter log = new StringWriter();
+        cfg = TuneConfig.builder(24, 32, 1).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0).clipNorm(0).refreshEvery(8).initialProbe(true)
+                .granularity(cfg.granularity()).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(8, 2).replayWeight(0).guard(cfg.forgettingMargin(), GuardAction.WARN).build();
         GraphAdept.Result r = GraphAdept.run(base, null, 2, new ListDataSetIterator<>(task(1, 0, 4, 32), 1),
-                new ListDataSetIterator<>(task(9, 1.0, 6, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)), cfg,
-                new PrintWriter(log));
+                new ListDataSetIterator<>(task(9, 1.0, 6, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)), cfg);
         assertEquals(2, r.expansion().copies().size());
         assertTrue(r.domainAfter() < r.domainBefore() - 0.05, "domain learned: " + r.domainBefore() + " -> " + r.domainAfter());
         assertEquals(1 + 24 / 8, r.refreshes().size(), "initial probe + a refresh every 8 steps");
@@ -281,10 +284,9 @@ class GraphAdeptTest {
         for (String k : baseParams.keySet()) {
             assertArrayEquals(TestData.bits(baseParams.get(k)), TestData.bits(r.model().getParam(k)), "frozen " + k);
         }
-        assertTrue(log.toString().contains("[adept-graph] probe: block 0"), log.toString());
         assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 5,
                 new ListDataSetIterator<>(task(1, 0, 2, 8)), new ListDataSetIterator<>(task(9, 1, 2, 8)),
-                new ListDataSetIterator<>(task(9, 1, 1, 8)), TuneConfig.defaults(2, 8, 1), new PrintWriter(log)));
+                new ListDataSetIterator<>(task(9, 1, 1, 8)), TuneConfig.defaults(2, 8, 1)));
     }
 
     /**
@@ -294,18 +296,19 @@ class GraphAdeptTest {
     @Test
     void postUpdaterWeightDecayAndSharedGeneralBatchesAreRefused() {
         ComputationGraph base = trainedBase(2);
-        TuneConfig cfg = new TuneConfig(4, 32, 1e-2, 1, 0, 0, 2, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1, 2,
-                2, 2, 0, 1, 1.0, "warn");
-        PrintWriter quiet = new PrintWriter(new StringWriter());
+        TuneConfig cfg = TuneConfig.builder(4, 32, 1).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0).clipNorm(0).refreshEvery(2).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(2, 2).replayWeight(0).guard(1.0, GuardAction.WARN).build();
         IllegalArgumentException few = assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 1,
                 new ListDataSetIterator<>(task(1, 0, 2, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)),
-                new ListDataSetIterator<>(task(9, 1.0, 1, 32)), cfg, quiet));
+                new ListDataSetIterator<>(task(9, 1.0, 1, 32)), cfg));
         assertTrue(few.getMessage().contains("must not share"), few.getMessage());
         ((org.deeplearning4j.nn.conf.layers.BaseLayer) base.getLayer("b1_fc").conf().getLayer())
                 .setRegularization(List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(1e-2, true)));
         IllegalArgumentException decay = assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 1,
                 new ListDataSetIterator<>(task(1, 0, 4, 32), 1), new ListDataSetIterator<>(task(9, 1.0, 2, 32)),
-                new ListDataSetIterator<>(task(9, 1.0, 1, 32)), cfg, quiet));
+                new ListDataSetIterator<>(task(9, 1.0, 1, 32)), cfg));
         assertTrue(decay.getMessage().contains("'b1_fc'") && decay.getMessage().contains("WeightDecay"), decay.getMessage());
     }
 
@@ -388,46 +391,56 @@ class GraphAdeptTest {
 
     @Test
     void neuronUnitsFollowDl4jLayouts() {
+        Granularity neuron = Granularity.NEURON;
         INDArray dense = Nd4j.createFromArray(new float[][]{{1, 2}, {3, 4}, {5, 6}});          // [nIn=3, nOut=2]
         // a unit's importance is the MEAN over its elements, as the paper and the SameDiff path: (1+3+5)/3, (2+4+6)/3
-        assertEquals(Nd4j.createFromArray(3f, 4f), GraphImportance.units(dense, io.adept4j.stage2.Granularity.NEURON));
-        assertEquals(3.5, GraphImportance.units(dense, io.adept4j.stage2.Granularity.TENSOR).getDouble(0), 1e-6);
+        assertEquals(Nd4j.createFromArray(3f, 4f), neuron.units(dense, WeightLayout.IN_OUT));
+        assertEquals(3.5, Granularity.TENSOR.units(dense, WeightLayout.IN_OUT).getDouble(0), 1e-6);
+        INDArray bias = Nd4j.createFromArray(new float[][]{{7, 8}});                           // [1, nOut=2]
+        assertEquals(Nd4j.createFromArray(7f, 8f), neuron.units(bias, WeightLayout.IN_OUT));
         INDArray conv = Nd4j.arange(24).castTo(DataType.FLOAT).reshape(2, 3, 4, 1);            // [nOut=2, nIn=3, k=4, 1]
-        INDArray u = GraphImportance.units(conv, io.adept4j.stage2.Granularity.NEURON);
+        INDArray u = neuron.units(conv, WeightLayout.IN_OUT);
         assertEquals(Nd4j.createFromArray(5.5f, 17.5f), u);                                     // means of 0..11, 12..23
-        INDArray back = GraphImportance.expand(u, conv.shape(), io.adept4j.stage2.Granularity.NEURON);
+        INDArray back = neuron.expand(u, conv.shape(), WeightLayout.IN_OUT);
         assertEquals(5.5f, back.getFloat(0, 2, 3, 0), 0f);
         assertEquals(17.5f, back.getFloat(1, 0, 0, 0), 0f);
-        INDArray denseBack = GraphImportance.expand(Nd4j.createFromArray(9f, 12f), dense.shape(),
-                io.adept4j.stage2.Granularity.NEURON);
+        INDArray denseBack = neuron.expand(Nd4j.createFromArray(9f, 12f), dense.shape(), WeightLayout.IN_OUT);
         assertEquals(Nd4j.createFromArray(new float[][]{{9, 12}, {9, 12}, {9, 12}}), denseBack);
     }
 
     /**
-     * The same element importances, laid out as each backend stores the weight (SameDiff {@code [out, in]}, DL4J
-     * {@code [nIn, nOut]}), give the same units and, through one policy, the same multipliers.
+     * The same element importances, laid out as each backend stores the weight (SameDiff {@code [out, in]} and a
+     * vector bias; DL4J {@code [nIn, nOut]} in its own 'f' order and a {@code [1, nOut]} bias), give the same
+     * multipliers for every granularity and policy through the one pipeline both backends call.
      */
     @Test
     void bothBackendsTurnTheSameImportancesIntoTheSameMultipliers() {
+        Nd4j.getRandom().setSeed(5);
         INDArray outIn = Nd4j.rand(DataType.DOUBLE, 5, 3).muli(Nd4j.rand(DataType.DOUBLE, 5, 3)); // heavy-ish tail
         INDArray bias = Nd4j.rand(DataType.DOUBLE, 5);
-        io.adept4j.stage2.LrPolicy policy = new io.adept4j.stage2.ContinuousPolicy();
-        for (io.adept4j.stage2.Granularity g : io.adept4j.stage2.Granularity.values()) {
-            Map<String, INDArray> sd = new java.util.LinkedHashMap<>();
-            sd.put("w", new io.adept4j.stage2.UnitImportance.Result(Map.of("w", outIn, "b", bias), Map.of()).units("w", g));
-            sd.put("b", new io.adept4j.stage2.UnitImportance.Result(Map.of("w", outIn, "b", bias), Map.of()).units("b", g));
-            Map<String, INDArray> dl4j = new java.util.LinkedHashMap<>();
-            dl4j.put("w", GraphImportance.units(outIn.transpose().dup('f'), g));
-            dl4j.put("b", GraphImportance.units(bias, g));
-            if (g == io.adept4j.stage2.Granularity.ELEMENT) { // element units follow each layout's own order
-                dl4j.put("w", GraphImportance.units(outIn.transpose().dup('f'), g).transpose().dup('c'));
-            }
-            Map<String, INDArray> m1 = policy.multipliers(sd);
-            Map<String, INDArray> m2 = policy.multipliers(dl4j);
-            for (String t : List.of("w", "b")) {
-                assertTrue(m1.get(t).reshape(-1).equalsWithEps(m2.get(t).reshape(-1), 1e-12), g + " " + t + ": "
-                        + m1.get(t) + " vs " + m2.get(t));
+        Map<String, INDArray> sameDiff = new java.util.LinkedHashMap<>();
+        sameDiff.put("w", outIn);
+        sameDiff.put("b", bias);
+        Map<String, INDArray> dl4j = new java.util.LinkedHashMap<>();
+        dl4j.put("w", outIn.transpose().dup('f'));
+        dl4j.put("b", bias.reshape(1, 5));
+        for (Policy name : Policy.values()) {
+            for (Granularity g : Granularity.values()) {
+                LrPolicy policy = name.policy(0.5, 2.0, 0.1);
+                INDArray[] sd = multipliers(LearningRateMultipliers.of(sameDiff, WeightLayout.OUT_IN, g, policy));
+                INDArray[] dl = multipliers(LearningRateMultipliers.of(dl4j, WeightLayout.IN_OUT, g, policy));
+                assertArrayEquals(new long[]{3, 5}, dl[0].shape(), "DL4J's multipliers keep its layout");
+                assertTrue(sd[0].equalsWithEps(dl[0].transpose(), 1e-12), name + " " + g + " w: " + sd[0] + " vs " + dl[0]);
+                assertTrue(sd[1].equalsWithEps(dl[1].reshape(5), 1e-12), name + " " + g + " b: " + sd[1] + " vs " + dl[1]);
+                if (name != Policy.UNIFORM && g != Granularity.TENSOR) {
+                    assertTrue(sd[0].maxNumber().doubleValue() > sd[0].minNumber().doubleValue(),
+                            name + " " + g + ": the units got different multipliers");
+                }
             }
         }
+    }
+
+    private static INDArray[] multipliers(LearningRateMultipliers m) {
+        return new INDArray[]{m.perElement().get("w"), m.perElement().get("b")};
     }
 }

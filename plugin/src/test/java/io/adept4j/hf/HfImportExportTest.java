@@ -114,7 +114,7 @@ class HfImportExportTest {
     void importedLogitsMatchAPlainReferenceForward(String arch) throws Exception {
         Path hf = tmp.resolve("hf");
         TinyCheckpoint ck = write(hf, arch, false);
-        HfImporter.Report r = HfImporter.importCheckpoint(hf, tmp.resolve("model"), null);
+        HfImporter.Report r = HfImporter.importCheckpoint(hf, tmp.resolve("model"));
         assertEquals(arch, r.family().architecture);
         LmConfig c = ModelStore.readConfig(tmp.resolve("model"));
         assertEquals(arch.equals("Qwen3ForCausalLM"), c.qkNorm());
@@ -141,7 +141,7 @@ class HfImportExportTest {
         Path hf = tmp.resolve("hf");
         write(hf, "LlamaForCausalLM", true);
         Path model = tmp.resolve("model");
-        HfImporter.Report r = HfImporter.importCheckpoint(hf, model, null);
+        HfImporter.Report r = HfImporter.importCheckpoint(hf, model);
         assertTrue(r.tokenizer());
         assertEquals(Map.of("BF16", r.tensors()), r.dtypes());
 
@@ -165,7 +165,7 @@ class HfImportExportTest {
         assertEquals("pt", SafeTensors.readCheckpoint(out).metadata().get("format"));
 
         Path back = tmp.resolve("reimported");
-        HfImporter.importCheckpoint(out, back, null);
+        HfImporter.importCheckpoint(out, back);
         assertEquals(ModelStore.readConfig(model), ModelStore.readConfig(back));
         Map<String, INDArray> a = TensorArchive.read(model.resolve(ModelStore.WEIGHTS));
         Map<String, INDArray> b = TensorArchive.read(back.resolve(ModelStore.WEIGHTS));
@@ -187,7 +187,7 @@ class HfImportExportTest {
         Files.delete(hf.resolve("model.safetensors"));
         ck.writeShards(hf, 3);
         Path model = tmp.resolve("model");
-        HfImporter.Report r = HfImporter.importCheckpoint(hf, model, null);
+        HfImporter.Report r = HfImporter.importCheckpoint(hf, model);
         assertEquals(Map.of("BF16", r.tensors()), r.dtypes());
         Path out = tmp.resolve("exported");
         HfExporter.export(model, out, "BF16");
@@ -214,7 +214,7 @@ class HfImportExportTest {
         Path hf = tmp.resolve("hf");
         write(hf, "Qwen3ForCausalLM", false);
         Path model = tmp.resolve("model");
-        HfImporter.importCheckpoint(hf, model, null);
+        HfImporter.importCheckpoint(hf, model);
         CausalLm base = ModelStore.load(model, 6);
         int[][] ids = {{1, 2, 3, 4, 5, 6}, {9, 8, 7, 6, 5, 4}};
         INDArray x = Nd4j.createFromArray(ids);
@@ -239,14 +239,14 @@ class HfImportExportTest {
         assertTrue(Files.isRegularFile(out.resolve("adept4j-manifest.json")));
 
         Path back = tmp.resolve("back");
-        HfImporter.importCheckpoint(out, back, null);
+        HfImporter.importCheckpoint(out, back);
         INDArray before = base.logits(x);
         INDArray after = ModelStore.load(back, 6).logits(x);
         assertTrue(maxDiff(before, after) <= 1e-5, "the exported expanded model computes what the base computed");
     }
 
     private String importError(Path hf) {
-        Exception e = assertThrows(Exception.class, () -> HfImporter.importCheckpoint(hf, tmp.resolve("out"), null));
+        Exception e = assertThrows(Exception.class, () -> HfImporter.importCheckpoint(hf, tmp.resolve("out")));
         assertFalse(Files.exists(tmp.resolve("out")), "nothing written on failure");
         return e.getMessage();
     }
@@ -314,7 +314,7 @@ class HfImportExportTest {
         Path hf = tmp.resolve("hf");
         write(hf, "LlamaForCausalLM", true);
         Path model = tmp.resolve("model");
-        HfImporter.importCheckpoint(hf, model, null);
+        HfImporter.importCheckpoint(hf, model);
         String json = Files.readString(model.resolve("tokenizer.json"), StandardCharsets.UTF_8);
         Files.writeString(model.resolve("tokenizer.json"), json.replace("\"t h\",", ""));
         IOException e = assertThrows(IOException.class, () -> ModelStore.readConfig(model));
@@ -343,7 +343,7 @@ class HfImportExportTest {
         Path hf = tmp.resolve("hf");
         write(hf, arch, false);
         Path model = tmp.resolve("model");
-        HfImporter.importCheckpoint(hf, model, null);
+        HfImporter.importCheckpoint(hf, model);
         Path out = tmp.resolve("exported");
         HfExporter.export(model, out);
         int[] ids = {5, 259, 17, 299, 0, 42, 42, 7, 120, 3};

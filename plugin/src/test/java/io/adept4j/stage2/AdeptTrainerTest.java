@@ -1,5 +1,6 @@
 package io.adept4j.stage2;
 
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;
@@ -11,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -33,9 +32,11 @@ class AdeptTrainerTest {
         SelectiveExpander.Expansion ex = SelectiveExpander.expand(base, Placement.explicit(new int[]{1}, 2), null, null);
         Map<String, INDArray> before = new HashMap<>();
         ex.model().weights().forEach((k, v) -> before.put(k, v.dup()));
-        TuneConfig tc = new TuneConfig(24, 8, 1e-2, 2, 0.0, 1.0, 8, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
-                2, 12, 2, 0.0, 3, 1.0, "warn");
-        AdeptTrainer.Result r = new AdeptTrainer(tc, new PrintWriter(OutputStream.nullOutputStream()))
+        TuneConfig tc = TuneConfig.builder(24, 8, 3).learningRate(1e-2).warmupSteps(2)
+                .weightDecay(0.0).clipNorm(1.0).refreshEvery(8).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(12, 2).replayWeight(0.0).guard(1.0, GuardAction.WARN).build();
+        AdeptTrainer.Result r = new AdeptTrainer(tc).quiet()
                 .run(ex.model(), ex.manifest(), math, general);
         assertTrue(r.domainAfter().perplexity() < r.domainBefore().perplexity(),
                 r.domainBefore().perplexity() + " -> " + r.domainAfter().perplexity());
@@ -65,20 +66,21 @@ class AdeptTrainerTest {
         LmConfig cfg = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false, new ByteTokenizer().spec());
         CausalLm base = CausalLm.build(cfg, CausalLm.initWeights(cfg, 1), 32, DataType.FLOAT);
         // refreshes at 0 and 4; the interruption at 5 falls between a refresh and the next checkpoint-free stretch
-        TuneConfig tc = new TuneConfig(9, 4, 1e-2, 2, 0.1, 1.0, 4, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
-                2, 3, 1, 0.0, 5, 1.0, "warn");
-        PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
+        TuneConfig tc = TuneConfig.builder(9, 4, 5).learningRate(1e-2).warmupSteps(2)
+                .weightDecay(0.1).clipNorm(1.0).refreshEvery(4).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(3, 1).replayWeight(0.0).guard(1.0, GuardAction.WARN).build();
 
         SelectiveExpander.Expansion a = SelectiveExpander.expand(base, Placement.explicit(new int[]{1}, 2), null, null);
-        AdeptTrainer.Result straight = new AdeptTrainer(tc, quiet).run(a.model(), a.manifest(), math, general);
+        AdeptTrainer.Result straight = new AdeptTrainer(tc).quiet().run(a.model(), a.manifest(), math, general);
 
         SelectiveExpander.Expansion b = SelectiveExpander.expand(base, Placement.explicit(new int[]{1}, 2), null, null);
         Path ckpt = tmp.resolve("checkpoint");
-        AdeptTrainer.Result first = new AdeptTrainer(tc, quiet).withCheckpoints(ckpt, 100).stoppingAfter(5)
+        AdeptTrainer.Result first = new AdeptTrainer(tc).quiet().withCheckpoints(ckpt, 100).stoppingAfter(5)
                 .run(b.model(), b.manifest(), math, general);
         assertEquals(5, first.stepsDone());
         b.model().tensor(b.manifest().trainableTensors().get(0)).addi(1.0); // damage: the resume must restore it
-        AdeptTrainer.Result resumed = new AdeptTrainer(tc, quiet).withCheckpoints(ckpt, 100).resuming(true)
+        AdeptTrainer.Result resumed = new AdeptTrainer(tc).quiet().withCheckpoints(ckpt, 100).resuming(true)
                 .run(b.model(), b.manifest(), math, general);
         assertEquals(straight.trainCurve(), resumed.trainCurve());
         assertEquals(straight.refreshes(), resumed.refreshes());
@@ -87,10 +89,12 @@ class AdeptTrainerTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(io.adept4j.TestData.bits(a.model().tensor(t)),
                     io.adept4j.TestData.bits(b.model().tensor(t)), t + ": the resumed run ends bit for bit where the straight one does");
         }
-        TuneConfig other = new TuneConfig(9, 4, 2e-2, 2, 0.1, 1.0, 4, true, Granularity.NEURON, "continuous", 0.5, 2, 0.1,
-                2, 3, 1, 0.0, 5, 1.0, "warn");
+        TuneConfig other = TuneConfig.builder(9, 4, 5).learningRate(2e-2).warmupSteps(2)
+                .weightDecay(0.1).clipNorm(1.0).refreshEvery(4).initialProbe(true)
+                .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(3, 1).replayWeight(0.0).guard(1.0, GuardAction.WARN).build();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new AdeptTrainer(other, quiet).withCheckpoints(ckpt, 100).resuming(true)
+                () -> new AdeptTrainer(other).quiet().withCheckpoints(ckpt, 100).resuming(true)
                         .run(b.model(), b.manifest(), math, general));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }

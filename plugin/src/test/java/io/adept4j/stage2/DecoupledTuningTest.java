@@ -1,5 +1,6 @@
 package io.adept4j.stage2;
 
+import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;
@@ -18,8 +19,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +38,6 @@ class DecoupledTuningTest {
 
     static final LmConfig CFG = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false,
             new ByteTokenizer().spec());
-    static final PrintWriter QUIET = new PrintWriter(OutputStream.nullOutputStream());
     static List<Document> math;
     static List<Document> general;
 
@@ -56,9 +54,11 @@ class DecoupledTuningTest {
     }
 
     /** Multipliers from step 0 (initial probe) and no refresh after it, weight decay on: what each unit got stays. */
-    static TuneConfig settings(int steps, Granularity g, String policy) {
-        return new TuneConfig(steps, 4, 1e-2, 1, 0.1, 1.0, 1000, true, g, policy, 0.5, 2, 0.1, 2, 1000, 1, 0.0, 5, 1.0,
-                "off");
+    static TuneConfig settings(int steps, Granularity g, Policy policy) {
+        return TuneConfig.builder(steps, 4, 5).learningRate(1e-2).warmupSteps(1)
+                .weightDecay(0.1).clipNorm(1.0).refreshEvery(1000).initialProbe(true)
+                .granularity(g).policy(policy).split(0.5, 2, 0.1)
+                .probeBatches(2).evaluation(1000, 1).replayWeight(0.0).guard(1.0, GuardAction.OFF).build();
     }
 
     /**
@@ -72,7 +72,7 @@ class DecoupledTuningTest {
             SelectiveExpander.Expansion ex = expanded();
             Map<String, INDArray> before = new HashMap<>();
             ex.model().weights().forEach((k, v) -> before.put(k, v.dup()));
-            AdeptTrainer.Result r = new AdeptTrainer(settings(4, g, "continuous"), QUIET)
+            AdeptTrainer.Result r = new AdeptTrainer(settings(4, g, Policy.CONTINUOUS)).quiet()
                     .run(ex.model(), ex.manifest(), math, general);
             assertEquals(1, r.refreshes().size(), "one refresh, before step 0");
             int frozenUnits = 0;
@@ -115,8 +115,8 @@ class DecoupledTuningTest {
     void importanceIsMeasuredOnGeneralTrainingText() {
         SelectiveExpander.Expansion ex = expanded();
         CausalLm fresh = expanded().model();
-        TuneConfig tc = settings(1, Granularity.TENSOR, "continuous");
-        AdeptTrainer.Result r = new AdeptTrainer(tc, QUIET).run(ex.model(), ex.manifest(), math, general);
+        TuneConfig tc = settings(1, Granularity.TENSOR, Policy.CONTINUOUS);
+        AdeptTrainer.Result r = new AdeptTrainer(tc).quiet().run(ex.model(), ex.manifest(), math, general);
         List<String> trainable = ex.manifest().trainableTensors();
         Map<String, String> seeds = ex.manifest().seedMap(fresh.config());
         UnitImportance.Result onGeneral = UnitImportance.compute(fresh, batches(general, tc), trainable, seeds);
@@ -148,8 +148,8 @@ class DecoupledTuningTest {
     void decoupledTuningTrainsDifferentlyFromOneLearningRate() {
         SelectiveExpander.Expansion a = expanded();
         SelectiveExpander.Expansion b = expanded();
-        new AdeptTrainer(settings(3, Granularity.TENSOR, "continuous"), QUIET).run(a.model(), a.manifest(), math, general);
-        AdeptTrainer.Result uniform = new AdeptTrainer(settings(3, Granularity.TENSOR, "uniform"), QUIET)
+        new AdeptTrainer(settings(3, Granularity.TENSOR, Policy.CONTINUOUS)).quiet().run(a.model(), a.manifest(), math, general);
+        AdeptTrainer.Result uniform = new AdeptTrainer(settings(3, Granularity.TENSOR, Policy.UNIFORM)).quiet()
                 .run(b.model(), b.manifest(), math, general);
         assertTrue(uniform.refreshes().isEmpty(), "the uniform ablation never scores units");
         int differ = 0;
@@ -179,8 +179,8 @@ class DecoupledTuningTest {
             SelectiveExpander.Expansion b = expanded();
             TuneConfig adept = settings(steps, Granularity.NEURON, TuneConfig.DEFAULT_POLICY).toBuilder()
                     .initialProbe(false).refreshEvery(2).build();
-            AdeptTrainer.Result ra = new AdeptTrainer(adept, QUIET).run(a.model(), a.manifest(), math, general);
-            new AdeptTrainer(adept.toBuilder().policy("uniform").build(), QUIET).run(b.model(), b.manifest(), math,
+            AdeptTrainer.Result ra = new AdeptTrainer(adept).quiet().run(a.model(), a.manifest(), math, general);
+            new AdeptTrainer(adept.toBuilder().policy(Policy.UNIFORM).build()).quiet().run(b.model(), b.manifest(), math,
                     general);
             boolean same = true;
             for (String t : a.manifest().trainableTensors()) {

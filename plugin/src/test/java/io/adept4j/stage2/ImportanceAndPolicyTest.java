@@ -167,10 +167,10 @@ class ImportanceAndPolicyTest {
     @Test
     void unitsSpreadOverTheParameter() {
         INDArray rows = Nd4j.createFromArray(1f, 2f, 3f);
-        INDArray full = Granularity.NEURON.expand(rows, new long[]{3, 2});
+        INDArray full = Granularity.NEURON.expand(rows, new long[]{3, 2}, WeightLayout.OUT_IN);
         assertEquals(Nd4j.createFromArray(new float[][]{{1, 1}, {2, 2}, {3, 3}}), full);
         assertEquals(Nd4j.createFromArray(new float[][]{{7, 7}, {7, 7}}),
-                Granularity.TENSOR.expand(Nd4j.createFromArray(7f), new long[]{2, 2}));
+                Granularity.TENSOR.expand(Nd4j.createFromArray(7f), new long[]{2, 2}, WeightLayout.OUT_IN));
         assertEquals(Granularity.ELEMENT, Granularity.parse("Element"));
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +26,6 @@ class PretrainerTest {
     static List<Document> docs;
     static final LmConfig MODEL = new LmConfig(257, 32, 2, 2, 1, 16, 64, 32, 1e4, 1e-5, true, false, false,
             new ByteTokenizer().spec());
-    static final PrintWriter QUIET = new PrintWriter(java.io.OutputStream.nullOutputStream());
 
     @TempDir
     Path tmp;
@@ -44,11 +42,11 @@ class PretrainerTest {
 
     @Test
     void resumedRunReproducesTheUninterruptedLossCurve() throws Exception {
-        Pretrainer.Result full = new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("a"), false, 0);
-        Pretrainer.Result first = new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("b"), false, 6);
+        Pretrainer.Result full = new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("a"), false, 0);
+        Pretrainer.Result first = new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("b"), false, 6);
         assertFalse(first.finished());
         assertFalse(Files.exists(tmp.resolve("b").resolve(Pretrainer.MODEL)), "an interrupted run saves no final model");
-        Pretrainer.Result rest = new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("b"), true, 0);
+        Pretrainer.Result rest = new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("b"), true, 0);
         assertTrue(rest.finished());
         assertEquals(6, rest.startStep());
         assertEquals(full.trainCurve(), rest.trainCurve(), "same losses, bit for bit, at every step");
@@ -61,7 +59,7 @@ class PretrainerTest {
     @Test
     void trainingLowersTheLossAndBeatsUnigram() throws Exception {
         PretrainConfig fast = new PretrainConfig(80, 8, 32, 1e-2, 0.1, 4, 0.0, 1.0, 0, 2, 0, 10, 0.1, 7);
-        Pretrainer.Result r = new Pretrainer(MODEL, fast, QUIET).run(docs, tmp.resolve("c"), false, 0);
+        Pretrainer.Result r = new Pretrainer(MODEL, fast).run(docs, tmp.resolve("c"), false, 0);
         double first = r.trainCurve().get(0).loss();
         double last = r.trainCurve().get(r.trainCurve().size() - 1).loss();
         assertTrue(last < first - 1.0, "loss " + first + " -> " + last);
@@ -83,22 +81,22 @@ class PretrainerTest {
     @Test
     void resumeProblemsAreExplained() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("none"), true, 0));
+                () -> new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("none"), true, 0));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
-        new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("d"), false, 2);
+        new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("d"), false, 2);
         e = assertThrows(IllegalArgumentException.class,
-                () -> new Pretrainer(MODEL, settings(12), QUIET).run(docs, tmp.resolve("d"), true, 0));
+                () -> new Pretrainer(MODEL, settings(12)).run(docs, tmp.resolve("d"), true, 0));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 
     @Test
     void corruptCheckpointIsNamed() throws Exception {
-        new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("e"), false, 2);
+        new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("e"), false, 2);
         Path w = tmp.resolve("e").resolve(Pretrainer.CHECKPOINT).resolve("weights.zip");
         byte[] bytes = Files.readAllBytes(w);
         Files.write(w, java.util.Arrays.copyOf(bytes, bytes.length / 3));
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, // bad input: exit 2 in the CLI
-                () -> new Pretrainer(MODEL, settings(10), QUIET).run(docs, tmp.resolve("e"), true, 0));
+                () -> new Pretrainer(MODEL, settings(10)).run(docs, tmp.resolve("e"), true, 0));
         assertTrue(ex.getMessage().contains("weights.zip") && ex.getMessage().contains("without --resume"), ex.getMessage());
     }
 }

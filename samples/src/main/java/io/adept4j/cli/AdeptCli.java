@@ -51,7 +51,12 @@ public final class AdeptCli extends CommandGroup {
             }
             return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
         });
-        int code = cl.execute(args);
+        int code;
+        try (AutoCloseable logs = CliLog.redirect(out, err)) { // the library's SLF4J lines go where this command prints
+            code = cl.execute(args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // closing the redirect throws nothing
+        }
         out.flush();
         err.flush();
         return code;

@@ -57,7 +57,7 @@ final class ImportBenchmark {
         out.printf("[bench import] wrote a %d-layer %s checkpoint of %,d bytes in %.1f s%n", layers, dtype, bytes, genSeconds);
         out.flush();
         Path model = work.resolve("model");
-        HfImporter.Report r = HfImporter.importCheckpoint(hf, model, out);
+        HfImporter.Report r = HfImporter.importCheckpoint(hf, model);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("checkpointBytes", bytes);
         row.put("dtype", dtype);

@@ -52,7 +52,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         HfImporter.Report r;
         try {
-            r = HfImporter.importCheckpoint(hf, out.resolve("import.tmp-staged"), w);
+            r = HfImporter.importCheckpoint(hf, out.resolve("import.tmp-staged"));
         } catch (java.io.IOException e) {
             // every IOException of the importer names a file of the checkpoint: bad input, not a failure of ours
             throw new IllegalArgumentException(Inputs.firstLine(e) + " (fix or re-download the checkpoint)", e);

@@ -73,7 +73,7 @@ final class PretrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("[pretrain] left out %d documents found in %s; %d remain%n", excluded,
                     exclude, docs.size());
         }
-        Pretrainer.Result r = new Pretrainer(model, cfg, spec.commandLine().getOut()).run(docs, out, resume, 0);
+        Pretrainer.Result r = new Pretrainer(model, cfg).run(docs, out, resume, 0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "pretrain");
         result.put("preset", preset.name().toLowerCase());

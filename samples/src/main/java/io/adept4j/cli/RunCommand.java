@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         List<Document> dm = CorpusReader.read(domainPath).documents();
         log.printf("[run] general %s (%d documents), domain %s (%d documents), methods %s -> %s%n", generalPath, g.size(),
                 domainPath, dm.size(), cfg.methods(), dir);
-        AdeptRun.Result r = new AdeptRun(cfg, log).run(g, dm);
+        AdeptRun.Result r = new AdeptRun(cfg).run(g, dm);
         String heading = title + ": " + generalPath.getFileName() + " -> " + domainPath.getFileName();
         RunReport.write(dir, r, heading);
         Map<String, Object> result = new LinkedHashMap<>();

@@ -53,7 +53,7 @@ final class SweepCommand implements Callable<Integer> {
         List<Document> g = CorpusReader.read(generalPath).documents();
         List<Document> dm = CorpusReader.read(domainPath).documents();
         Path dir = out != null ? out : Path.of("runs", "sweep-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        SweepRunner.Result r = new SweepRunner(s, log).run(g, dm, dir);
+        SweepRunner.Result r = new SweepRunner(s).run(g, dm, dir);
         JsonFiles.write(dir, "sweep.json", r); // the record of every candidate, failed ones included
         if (r.candidates().stream().noneMatch(c -> c.error() == null)) {
             // error strings are recorded for bad input (a candidate's IllegalArgumentException); any other failure leaves none

@@ -55,7 +55,7 @@ final class TuneCommand implements Callable<Integer> {
             description = "Unit of importance (default: ${DEFAULT-VALUE}).")
     String granularity;
 
-    @Option(names = "--policy", defaultValue = TuneConfig.DEFAULT_POLICY, paramLabel = "rank|continuous|rank-global|continuous-global|split",
+    @Option(names = "--policy", defaultValue = TuneConfig.DEFAULT_POLICY_NAME, paramLabel = "rank|continuous|rank-global|continuous-global|split",
             description = "Importance to multiplier mapping (default: ${DEFAULT-VALUE}).")
     String policy;
 
@@ -69,7 +69,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options as the interrupted run).")
     boolean resume;
 
-    @Option(names = "--guard", defaultValue = TuneConfig.DEFAULT_GUARD, paramLabel = "off|warn|stop",
+    @Option(names = "--guard", defaultValue = TuneConfig.DEFAULT_GUARD_NAME, paramLabel = "off|warn|stop",
             description = "Forgetting guard when general loss rises more than --margin nats (default: ${DEFAULT-VALUE}).")
     String guard;
 
@@ -93,6 +93,16 @@ final class TuneCommand implements Callable<Integer> {
         Inputs.positive("--batch", batch);
         Inputs.positive("--checkpoint-every", checkpointEvery);
         Inputs.positive("--refresh", refresh);
+        TuneConfig.Builder settings = TuneConfig.builder(steps, batch, common.seed).initialProbe(initialProbe)
+                .granularity(Granularity.parse(granularity)).policy(io.adept4j.stage2.Policy.parse(policy))
+                .replayWeight(replay).guard(margin, io.adept4j.listeners.PerplexityMonitor.GuardAction.parse(guard));
+        if (lr != null) {
+            settings.learningRate(lr);
+        }
+        if (refresh != null) {
+            settings.refreshEvery(refresh);
+        }
+        TuneConfig tc = settings.build(); // every setting checked before the corpora and the model are read
         Path manifestFile = model.resolve(ExpansionManifest.FILE);
         ExpansionManifest manifest = Inputs.manifest(model);
         List<io.adept4j.datavec.corpus.Document> domainDocs =
@@ -104,16 +114,7 @@ final class TuneCommand implements Callable<Integer> {
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
         }
-        TuneConfig.Builder settings = TuneConfig.builder(steps, batch, common.seed).initialProbe(initialProbe)
-                .granularity(Granularity.parse(granularity)).policy(policy).replayWeight(replay).guard(margin, guard);
-        if (lr != null) {
-            settings.learningRate(lr);
-        }
-        if (refresh != null) {
-            settings.refreshEvery(refresh);
-        }
-        TuneConfig tc = settings.build();
-        AdeptTrainer.Result r = new AdeptTrainer(tc, spec.commandLine().getOut())
+        AdeptTrainer.Result r = new AdeptTrainer(tc)
                 .withCheckpoints(out.resolve("checkpoint"), checkpointEvery).resuming(resume).run(lm, manifest,
                 domainDocs, generalDocs);
         Path modelOut = out.resolve("model");

@@ -53,7 +53,7 @@ public final class ArbiterSweepSample {
                 new SweepObjective("weighted", 0.5), base.integer("seed"));
 
         // 5. Run it. Rerunning with the same `out` skips candidates that already finished.
-        SweepRunner.Result r = new SweepRunner(settings, new PrintWriter(System.out, true)).run(g, d, out);
+        SweepRunner.Result r = new SweepRunner(settings).run(g, d, out);
         for (int i : r.paretoFront()) {
             CandidateOutcome c = r.candidates().get(i);
             System.out.printf("Pareto front: %s  general loss %.4f  domain loss %.4f  (%s)%n", c.key(),

@@ -6,6 +6,7 @@ import io.adept4j.graph.AdeptGraph;
 import io.adept4j.listeners.CheckpointListener;
 import io.adept4j.graph.ResidualGraphs;
 import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.Policy;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
@@ -71,7 +72,7 @@ public final class GraphAdeptSample {
         //    blocks; the copies train at lr 3e-3 with per-neuron learning rates from general importance, refreshed
         //    every 50 iterations and once before the first; the paper's continuous policy.
         AdeptGraph.Result adept = new AdeptGraph(base).general(general).copies(2).learningRate(3e-3).refreshEvery(50)
-                .initialProbe(true).granularity(Granularity.NEURON).policy("continuous").build();
+                .initialProbe(true).granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).build();
         ComputationGraph graph = adept.graph();
         List<DataSet> generalVal = task(12, 0.0, 4, 64); // other batches than the probed ones
         List<DataSet> domainVal = task(3, 2.5, 4, 64);

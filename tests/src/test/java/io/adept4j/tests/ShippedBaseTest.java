@@ -17,6 +17,7 @@ import io.adept4j.stage1.LayerProber;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.SelectiveExpander;
 import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.Policy;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.stage2.UnitImportance;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,10 +69,10 @@ class ShippedBaseTest {
     }
 
     /** Share of units whose multiplier lies in [0.25, 1.75], and the mean multiplier, for one policy and granularity. */
-    static double[] spread(String policy, Granularity g) {
+    static double[] spread(Policy policy, Granularity g) {
         Map<String, INDArray> units = new LinkedHashMap<>();
         trainable.forEach(t -> units.put(t, importance.units(t, g)));
-        Map<String, INDArray> m = TuneConfig.policy(policy, TuneConfig.DEFAULT_SPLIT_QUANTILE, TuneConfig.DEFAULT_SPLIT_HI,
+        Map<String, INDArray> m = policy.policy(TuneConfig.DEFAULT_SPLIT_QUANTILE, TuneConfig.DEFAULT_SPLIT_HI,
                 TuneConfig.DEFAULT_SPLIT_LO).multipliers(units);
         long in = 0;
         long n = 0;
@@ -130,10 +131,10 @@ class ShippedBaseTest {
 
     @Test
     void defaultMultipliersSpreadOnARealModel() {
-        for (String p : List.of("continuous", "rank", "continuous-global", "rank-global")) {
+        for (Policy p : List.of(Policy.CONTINUOUS, Policy.RANK, Policy.CONTINUOUS_GLOBAL, Policy.RANK_GLOBAL)) {
             for (Granularity g : List.of(Granularity.TENSOR, Granularity.NEURON)) {
                 double[] s = spread(p, g);
-                System.out.printf("[multipliers] %-17s %-7s units %6.0f  in [0.25,1.75] %5.1f %%  mean %.3f%n", p, g,
+                System.out.printf("[multipliers] %-17s %-7s units %6.0f  in [0.25,1.75] %5.1f %%  mean %.3f%n", p.configName(), g,
                         s[2], 100 * s[0], s[1]);
             }
         }
