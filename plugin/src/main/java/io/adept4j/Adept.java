@@ -8,11 +8,11 @@ import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.graph.GraphAdept;
 import io.adept4j.model.CausalLm;
 import io.adept4j.stage1.ExpansionManifest;
-import io.adept4j.stage1.LayerProber;
+import io.adept4j.samediff.LayerProber;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
-import io.adept4j.stage1.SelectiveExpander;
-import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.samediff.SelectiveExpander;
+import io.adept4j.samediff.AdeptTrainer;
 import io.adept4j.stage2.TuneConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -24,7 +24,7 @@ import java.util.List;
  * {@code ComputationGraph}. Both run the same four steps — probe the blocks on general data, copy the K least
  * important right after themselves as identity blocks, measure unit importance on general data, train only the copies
  * on domain data with split learning rates refreshed as training goes — with the implementation each model kind needs
- * ({@code stage1}/{@code stage2} for SameDiff, {@code graph} for DL4J). The base model is never changed.
+ * ({@code samediff} for the language model, {@code graph} for DL4J; what they share in {@code stage1} and {@code stage2}). The base model is never changed.
  *
  * <pre>{@code
  * Adept.Settings s = new Adept.Settings(2, TuneConfig.defaults(500, 16, 42));

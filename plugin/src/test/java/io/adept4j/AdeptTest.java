@@ -9,7 +9,7 @@ import io.adept4j.graph.GraphAdept;
 import io.adept4j.graph.ResidualGraphs;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
-import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.samediff.AdeptTrainer;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -105,9 +105,9 @@ class AdeptTest {
                 .granularity(Granularity.NEURON).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
                 .probeBatches(2).evaluation(6, 1).replayWeight(0.0).guard(1.0, GuardAction.OFF).build();
         Adept.Outcome<CausalLm, AdeptTrainer.Result> a = Adept.adapt(lm, general, math, new Adept.Settings(1, t));
-        double trainSide = new io.adept4j.stage1.LayerProber(8, 2).probe(lm,
-                io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok, 32, seed)).baseLoss();
-        double everything = new io.adept4j.stage1.LayerProber(8, 2).probe(lm, io.adept4j.datavec.window.TokenWindows
+        double trainSide = new io.adept4j.samediff.LayerProber(8, 2).probe(lm,
+                io.adept4j.samediff.LayerProber.trainingSideWindows(general, tok, 32, seed)).baseLoss();
+        double everything = new io.adept4j.samediff.LayerProber(8, 2).probe(lm, io.adept4j.datavec.window.TokenWindows
                 .build("all", general, tok, io.adept4j.datavec.window.WindowSpec.perDocument(32))).baseLoss();
         assertEquals(trainSide, a.probe().baseLoss(), 0.0, "probed on the training side");
         // the probe set is exactly the training side's pieces, window by window (built here from the split itself)
@@ -116,7 +116,7 @@ class AdeptTest {
                 io.adept4j.datavec.window.WindowSpec.packed(32));
         io.adept4j.datavec.window.TokenWindows expected = io.adept4j.datavec.window.TokenWindows.build("train",
                 split.trainDocs(), tok, io.adept4j.datavec.window.WindowSpec.perDocument(32));
-        io.adept4j.datavec.window.TokenWindows probed = io.adept4j.stage1.LayerProber.trainingSideWindows(general, tok,
+        io.adept4j.datavec.window.TokenWindows probed = io.adept4j.samediff.LayerProber.trainingSideWindows(general, tok,
                 32, seed);
         assertEquals(expected.size(), probed.size(), "no validation piece among the probe windows");
         for (int i = 0; i < expected.size(); i++) {

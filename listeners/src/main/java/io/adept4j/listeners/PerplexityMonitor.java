@@ -39,7 +39,7 @@ public final class PerplexityMonitor {
                     return a;
                 }
             }
-            throw new IllegalArgumentException("guard must be one of off, warn, stop, got " + name);
+            throw new IllegalArgumentException("'guard' must be one of off, warn, stop, got " + name);
         }
     }
 

@@ -3,8 +3,8 @@ package io.adept4j.run;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
 import io.adept4j.stage1.Placement;
-import io.adept4j.stage1.SelectiveExpander;
-import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.samediff.SelectiveExpander;
+import io.adept4j.samediff.AdeptTrainer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

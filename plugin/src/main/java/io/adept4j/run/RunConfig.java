@@ -250,7 +250,7 @@ public final class RunConfig {
             try { // the tuning keys are checked once, by the settings they become (policy, split bounds, guard, ...)
                 tuneConfig(1, true, true);
             } catch (IllegalArgumentException e) {
-                p.add(e.getMessage());
+                p.add(e.getMessage().replaceFirst("^invalid tuning settings: ", ""));
             }
         }
         try {

@@ -111,21 +111,12 @@ public final class ContinuousPolicy implements LrPolicy {
     }
 
     private static Map<String, INDArray> byRank(Map<String, INDArray> unitImportance) {
-        int n = 0;
-        for (INDArray a : unitImportance.values()) {
-            n += (int) a.length();
-        }
-        double[] all = new double[n];
-        int o = 0;
-        for (INDArray a : unitImportance.values()) {
-            double[] v = a.reshape(-1).toDoubleVector();
-            System.arraycopy(v, 0, all, o, v.length);
-            o += v.length;
-        }
+        double[] all = LrPolicy.allUnits(unitImportance);
+        int n = all.length;
         double[] sorted = all.clone();
         Arrays.sort(sorted);
         Map<String, INDArray> out = new LinkedHashMap<>();
-        o = 0;
+        int o = 0;
         for (Map.Entry<String, INDArray> e : unitImportance.entrySet()) {
             INDArray a = e.getValue();
             double[] m = new double[(int) a.length()];

@@ -23,4 +23,20 @@ public interface LrPolicy {
 
     /** Multipliers per tensor, normalised across all units of all tensors together. */
     Map<String, INDArray> multipliers(Map<String, INDArray> unitImportance);
+
+    /** Every unit's value of every tensor, tensor after tensor in the map's order (what rank and quantile rules sort). */
+    static double[] allUnits(Map<String, INDArray> units) {
+        int n = 0;
+        for (INDArray a : units.values()) {
+            n += (int) a.length();
+        }
+        double[] all = new double[n];
+        int o = 0;
+        for (INDArray a : units.values()) {
+            double[] v = a.reshape(-1).toDoubleVector();
+            System.arraycopy(v, 0, all, o, v.length);
+            o += v.length;
+        }
+        return all;
+    }
 }

@@ -41,7 +41,7 @@ public enum Policy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("policy must be one of " + Arrays.stream(values()).map(Policy::configName)
+        throw new IllegalArgumentException("'policy' must be one of " + Arrays.stream(values()).map(Policy::configName)
                 .toList() + ", got " + name);
     }
 

@@ -18,10 +18,10 @@ public record SplitPolicy(double quantile, double hi, double lo) implements LrPo
 
     public SplitPolicy {
         if (!(quantile > 0 && quantile < 1)) {
-            throw new IllegalArgumentException("split quantile must be in (0,1), got " + quantile);
+            throw new IllegalArgumentException("'splitQuantile' must be in (0, 1), got " + quantile);
         }
         if (!(hi >= 0) || !(lo >= 0)) {
-            throw new IllegalArgumentException("split multipliers must be >= 0, got hi=" + hi + " lo=" + lo);
+            throw new IllegalArgumentException("'splitHi' and 'splitLo' must be >= 0, got " + hi + " and " + lo);
         }
     }
 
@@ -43,17 +43,8 @@ public record SplitPolicy(double quantile, double hi, double lo) implements LrPo
 
     @Override
     public Map<String, INDArray> multipliers(Map<String, INDArray> unitImportance) {
-        int n = 0;
-        for (INDArray a : unitImportance.values()) {
-            n += (int) a.length();
-        }
-        double[] all = new double[n];
-        int i = 0;
-        for (INDArray a : unitImportance.values()) {
-            for (double v : a.reshape(-1).toDoubleVector()) {
-                all[i++] = v;
-            }
-        }
+        double[] all = LrPolicy.allUnits(unitImportance);
+        int n = all.length;
         Arrays.sort(all);
         double threshold = all[Math.min(n - 1, (int) Math.floor(quantile * n))];
         Map<String, INDArray> out = new LinkedHashMap<>();

@@ -106,19 +106,19 @@ public record TuneConfig(
     public TuneConfig {
         List<String> p = new ArrayList<>();
         if (steps < 1) {
-            p.add("steps must be at least 1, got " + steps);
+            p.add("'steps' must be at least 1, got " + steps);
         }
         if (batchSize < 1) {
-            p.add("batchSize must be at least 1, got " + batchSize);
+            p.add("'batchSize' must be at least 1, got " + batchSize);
         }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            p.add("learningRate must be a positive number, got " + learningRate);
+            p.add("'learningRate' must be a positive number, got " + learningRate);
         }
         if (refreshEvery < 1) {
-            p.add("refreshEvery must be at least 1, got " + refreshEvery);
+            p.add("'refreshEvery' must be at least 1, got " + refreshEvery);
         }
         if (policy == null) {
-            p.add("policy must be one of " + java.util.Arrays.stream(Policy.values()).map(Policy::configName).toList());
+            p.add("'policy' must be one of " + java.util.Arrays.stream(Policy.values()).map(Policy::configName).toList());
         } else if (policy == Policy.SPLIT) {
             try {
                 new SplitPolicy(splitQuantile, splitHi, splitLo); // its bounds, checked here rather than at the first refresh
@@ -127,19 +127,19 @@ public record TuneConfig(
             }
         }
         if (granularity == null) {
-            p.add("granularity must be tensor, neuron or element");
+            p.add("'granularity' must be tensor, neuron or element");
         }
         if (!(forgettingMargin >= 0)) {
-            p.add("forgettingMargin must be >= 0 nats, got " + forgettingMargin);
+            p.add("'forgettingMargin' must be >= 0 nats, got " + forgettingMargin);
         }
         if (guard == null) {
-            p.add("guard must be off, warn or stop");
+            p.add("'guard' must be off, warn or stop");
         }
         if (probeBatches < 1) {
-            p.add("probeBatches must be at least 1, got " + probeBatches);
+            p.add("'probeBatches' must be at least 1, got " + probeBatches);
         }
         if (!(replayWeight >= 0 && replayWeight < 1)) {
-            p.add("replayWeight must be in [0,1), got " + replayWeight);
+            p.add("'replayWeight' must be in [0,1), got " + replayWeight);
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid tuning settings: " + String.join("; ", p));

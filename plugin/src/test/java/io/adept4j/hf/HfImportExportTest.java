@@ -13,7 +13,7 @@ import io.adept4j.model.ReferenceForward;
 import io.adept4j.model.TensorArchive;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.stage1.Placement;
-import io.adept4j.stage1.SelectiveExpander;
+import io.adept4j.samediff.SelectiveExpander;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package io.adept4j.stage2;
 
+import io.adept4j.samediff.UnitImportance;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;
@@ -11,7 +12,7 @@ import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.stage1.Placement;
-import io.adept4j.stage1.SelectiveExpander;
+import io.adept4j.samediff.SelectiveExpander;
 import io.adept4j.train.ParameterOptimizer;
 import io.adept4j.train.WarmupCosineSchedule;
 import org.junit.jupiter.api.BeforeAll;

@@ -22,10 +22,10 @@ class TuneConfigTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TuneConfig.builder(200, 16, 7).lrRatio(0.5))
                 .getMessage().contains(">= 1"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Policy.parse("best"))
-                .getMessage().contains("policy must be one of"));
+                .getMessage().contains("'policy' must be one of"));
         String bounds = assertThrows(IllegalArgumentException.class, () -> TuneConfig.builder(200, 16, 7)
                 .policy(Policy.SPLIT).split(1.5, 2, 0.1).build()).getMessage();
-        assertTrue(bounds.contains("split quantile must be in (0,1)"), "split bounds are checked when the settings are "
+        assertTrue(bounds.contains("'splitQuantile' must be in (0, 1)"), "split bounds are checked when the settings are "
                 + "built, not at the first refresh: " + bounds);
     }
 

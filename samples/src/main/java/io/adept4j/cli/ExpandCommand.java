@@ -13,7 +13,7 @@ import io.adept4j.model.ModelStore;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.stage1.Placement;
 import io.adept4j.stage1.ProbeResult;
-import io.adept4j.stage1.SelectiveExpander;
+import io.adept4j.samediff.SelectiveExpander;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

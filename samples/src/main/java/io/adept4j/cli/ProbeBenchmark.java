@@ -7,7 +7,7 @@ import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
-import io.adept4j.stage1.LayerProber;
+import io.adept4j.samediff.LayerProber;
 import io.adept4j.stage1.ProbeResult;
 import org.nd4j.linalg.api.buffer.DataType;
 

@@ -8,7 +8,7 @@ import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
 import io.adept4j.report.BarChart;
-import io.adept4j.stage1.LayerProber;
+import io.adept4j.samediff.LayerProber;
 import io.adept4j.stage1.ProbeResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -10,7 +10,7 @@ import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
 import io.adept4j.stage1.Placement;
-import io.adept4j.stage1.SelectiveExpander;
+import io.adept4j.samediff.SelectiveExpander;
 import io.adept4j.stage2.ContinuousPolicy;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.SplitLearningRateUpdater;
@@ -130,7 +130,7 @@ final class TuneBenchmark {
 
     private static void refresh(CausalLm lm, io.adept4j.stage1.ExpansionManifest manifest, List<DataSet> probe,
                                 List<String> copies, ParameterOptimizer split) {
-        io.adept4j.stage2.ImportanceRefresh.apply(lm, probe, copies, manifest.seedMap(lm.config()),
+        io.adept4j.samediff.ImportanceRefresh.apply(lm, probe, copies, manifest.seedMap(lm.config()),
                 split, Granularity.NEURON, new ContinuousPolicy());
     }
 

@@ -6,7 +6,7 @@ import io.adept4j.model.LmConfig;
 import io.adept4j.model.ModelStore;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.stage1.ModelFingerprint;
-import io.adept4j.stage2.AdeptTrainer;
+import io.adept4j.samediff.AdeptTrainer;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.report.HeatMap;

@@ -159,6 +159,8 @@ class DemoEndToEndTest {
                 {"{\"stpes\": 10}", "unknown config key 'stpes'"},
                 {"{\"steps\": \"ten\"}", "'steps' must be an integer"},
                 {"{\"learningRate\": -1}", "'learningRate' must be a positive number"},
+                {"{\"policy\": \"split\", \"splitQuantile\": 1.5}", "'splitQuantile' must be in (0, 1)"},
+                {"{\"guard\": \"loud\"}", "'guard' must be one of off, warn, stop"},
                 {"{\"methods\": [\"adept\", \"lora\"]}", "unknown method 'lora'"},
                 {"{\"steps\": 10,", "not valid JSON"},
                 {"{\"seeds\": [42, 42]}", "'seeds' repeats a seed"},

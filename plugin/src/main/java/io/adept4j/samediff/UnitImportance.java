@@ -1,5 +1,7 @@
-package io.adept4j.stage2;
+package io.adept4j.samediff;
 
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.WeightLayout;
 import io.adept4j.listeners.GradientImportance;
 import io.adept4j.model.CausalLm;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,10 @@
-package io.adept4j.stage2;
+package io.adept4j.samediff;
 
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.LearningRateMultipliers;
+import io.adept4j.stage2.LrPolicy;
+import io.adept4j.stage2.SplitLearningRateGradientUpdater;
+import io.adept4j.stage2.WeightLayout;
 import io.adept4j.model.CausalLm;
 import io.adept4j.train.ParameterOptimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,7 @@
-package io.adept4j.stage2;
+package io.adept4j.samediff;
 
+import io.adept4j.stage2.SplitLearningRateUpdater;
+import io.adept4j.stage2.TuneConfig;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;

@@ -1,5 +1,6 @@
-package io.adept4j.stage2;
+package io.adept4j.samediff;
 
+import io.adept4j.stage2.TuneConfig;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.Tokenizer;
 import io.adept4j.datavec.tokenize.Tokenizers;

@@ -1,5 +1,7 @@
-package io.adept4j.stage1;
+package io.adept4j.samediff;
 
+import io.adept4j.stage1.ModelFingerprint;
+import io.adept4j.stage1.ProbeResult;
 import io.adept4j.datavec.window.BatchLayout;
 import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.WindowSource;

@@ -1,5 +1,8 @@
-package io.adept4j.stage1;
+package io.adept4j.samediff;
 
+import io.adept4j.stage1.ExpansionManifest;
+import io.adept4j.stage1.Placement;
+import io.adept4j.stage1.ProbeResult;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;

@@ -1,5 +1,8 @@
-package io.adept4j.stage1;
+package io.adept4j.samediff;
 
+import io.adept4j.stage1.ExpansionManifest;
+import io.adept4j.stage1.ModelFingerprint;
+import io.adept4j.stage1.Placement;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;

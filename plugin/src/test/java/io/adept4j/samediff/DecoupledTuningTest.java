@@ -1,5 +1,8 @@
-package io.adept4j.stage2;
+package io.adept4j.samediff;
 
+import io.adept4j.stage2.Granularity;
+import io.adept4j.stage2.Policy;
+import io.adept4j.stage2.TuneConfig;
 import io.adept4j.listeners.PerplexityMonitor.GuardAction;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
@@ -12,7 +15,6 @@ import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
 import io.adept4j.stage1.Placement;
-import io.adept4j.stage1.SelectiveExpander;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,4 +1,4 @@
-package io.adept4j.stage1;
+package io.adept4j.samediff;
 
 import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
