@@ -7,9 +7,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,23 +51,6 @@ class ListenersTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
-    }
-
-    /** in [N,4] → tanh(in·w1 + b1) → ·w2 → mean squared error against label [N,2]. */
-    private static SameDiff samediffMlp() {
-        SameDiff sd = SameDiff.create();
-        Nd4j.getRandom().setSeed(11);
-        SDVariable in = sd.placeHolder("in", DataType.FLOAT, -1, 4);
-        SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, 2);
-        SDVariable w1 = sd.var("w1", Nd4j.rand(DataType.FLOAT, 4, 5).subi(0.5));
-        SDVariable b1 = sd.var("b1", Nd4j.zeros(DataType.FLOAT, 5));
-        SDVariable w2 = sd.var("w2", Nd4j.rand(DataType.FLOAT, 5, 2).subi(0.5));
-        SDVariable out = sd.math.tanh(in.mmul(w1).add(b1)).mmul(w2);
-        out.sub(label).mul(out.sub(label)).mean().rename("loss");
-        sd.setLossVariables("loss");
-        sd.setTrainingConfig(new TrainingConfig.Builder().updater(new Adam(1e-2)).minimize("loss")
-                .dataSetFeatureMapping("in").dataSetLabelMapping("label").build());
-        return sd;
     }
 
     @Test
@@ -154,54 +134,18 @@ class ListenersTest {
     }
 
     @Test
-    void sameDiffRunResumedFromACheckpointMatchesAnUninterruptedRun(@TempDir Path tmp) throws Exception {
-        List<DataSet> data = batches(6, 13);
-        SameDiff straight = samediffMlp();
-        for (DataSet b : data) {
-            straight.fit(b);
-        }
-        SameDiff first = samediffMlp();
-        Path ckpt = tmp.resolve("ckpt");
-        first.setListeners(CheckpointListener.sameDiff(first, ckpt, 3));
-        for (DataSet b : data.subList(0, 4)) {
-            first.fit(b);
-        }
-        assertEquals(4, first.getTrainingConfig().getIterationCount());
-        SameDiff resumed = samediffMlp();
-        CheckpointListener.restoreSameDiff(resumed, ckpt);
-        assertEquals(3, resumed.getTrainingConfig().getIterationCount());
-        SameDiff three = samediffMlp();
-        for (DataSet b : data.subList(0, 3)) {
-            three.fit(b);
-        }
-        assertEquals(three.getVariable("w1").getArr(), resumed.getVariable("w1").getArr(), "weights after 3 steps");
-        for (String k : three.getUpdaterMap().keySet()) {
-            Map<String, INDArray> want = three.getUpdaterMap().get(k).getState();
-            Map<String, INDArray> got = resumed.getUpdaterMap().get(k).getState();
-            assertEquals(want.keySet(), got.keySet());
-            want.forEach((name, a) -> assertEquals(a, got.get(name), "updater state " + name + " of " + k));
-        }
-        for (DataSet b : data.subList(3, 6)) {
-            resumed.fit(b);
-        }
-        for (String v : List.of("w1", "b1", "w2")) {
-            assertEquals(straight.getVariable(v).getArr(), resumed.getVariable(v).getArr(), v);
-        }
-    }
-
-    @Test
     void corruptOrMissingCheckpointsAreNamed(@TempDir Path tmp) throws Exception {
         Path ckpt = tmp.resolve("ckpt");
         assertEquals(-1, CheckpointListener.step(ckpt));
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> CheckpointListener.restoreSameDiff(samediffMlp(), ckpt));
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> CheckpointListener.restoreComputationGraph(ckpt));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
         Files.createDirectories(ckpt);
         Files.writeString(ckpt.resolve(CheckpointListener.STEP_FILE), "three");
         e = assertThrows(java.io.IOException.class, () -> CheckpointListener.step(ckpt));
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
         Files.writeString(ckpt.resolve(CheckpointListener.STEP_FILE), "3");
-        Files.write(ckpt.resolve(CheckpointListener.SAMEDIFF_FILE), new byte[]{1, 2, 3});
-        e = assertThrows(java.io.IOException.class, () -> CheckpointListener.restoreSameDiff(samediffMlp(), ckpt));
+        Files.write(ckpt.resolve(CheckpointListener.DL4J_FILE), new byte[]{1, 2, 3});
+        e = assertThrows(java.io.IOException.class, () -> CheckpointListener.restoreComputationGraph(ckpt));
         assertTrue(e.getMessage().contains("could not be read"), e.getMessage());
     }
 }
