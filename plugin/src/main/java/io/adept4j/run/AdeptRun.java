@@ -190,6 +190,12 @@ public final class AdeptRun {
         }
         DataSet check = new NextTokenDataSetIterator(probeWindows, 2, BatchLayout.SAMEDIFF, lm.config().vocabSize(),
                 false, 0).next();
+        List<DataSet> generalBatches = new ArrayList<>(); // importance-scoring baselines score on these (training side)
+        NextTokenDataSetIterator gi = new NextTokenDataSetIterator(probeWindows, batch, BatchLayout.SAMEDIFF,
+                lm.config().vocabSize(), true, seed + 1);
+        while (gi.hasNext() && generalBatches.size() < cfg.integer("probeBatchesPerRefresh")) {
+            generalBatches.add(gi.next());
+        }
 
         int tokenBatches = (int) cfg.integer("tokenEvalBatches");
         TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
@@ -199,7 +205,7 @@ public final class AdeptRun {
         // held-out part of the training side, searched once, on the first seed, and kept for every seed.
         if (searches.isEmpty() && !cfg.learningRates().isEmpty()) {
             for (String name : methods) {
-                searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check), batch, seed,
+                searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check, generalBatches), batch, seed,
                         domainSplit.trainDocs(), generalSplit.trainDocs()));
             }
         }
@@ -208,10 +214,11 @@ public final class AdeptRun {
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.info(String.format("[run] method %d/%d: %s — %s", i + 1, methods.size(), m.name(), m.description()));
-            Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check));
+            Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check, generalBatches));
             TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed)
                     .learningRate(chosenRate(searches, m.name())).build();
-            AdeptTrainer trainer = new AdeptTrainer(tc).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"));
+            AdeptTrainer trainer = new AdeptTrainer(tc).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))
+                    .withFrozenMask(plan.frozenMask());
             if (gBefore != null) {
                 trainer.withBefore(gBefore, dBefore); // every method starts from the same function
             }
@@ -251,6 +258,7 @@ public final class AdeptRun {
                     .guard(0, io.adept4j.listeners.PerplexityMonitor.GuardAction.OFF) // a search run is judged by its caller
                     .learningRate(lr).steps(steps).build();
             AdeptTrainer.Result r = new AdeptTrainer(tc).quiet().withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))
+                    .withFrozenMask(plan.frozenMask())
                     .run(plan.model(), plan.trainable(), plan.seedFrom(), domainTrain, generalTrain);
             domainLoss.add(r.domainAfter().meanLoss());
             generalLoss.add(r.generalAfter().meanLoss());

@@ -3,6 +3,7 @@ package io.adept4j.run;
 import io.adept4j.model.CausalLm;
 import io.adept4j.stage1.ExpansionManifest;
 import io.adept4j.stage1.ProbeResult;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.List;
@@ -15,8 +16,11 @@ import java.util.Map;
  */
 public interface Method {
 
-    /** What a method needs to decide: the base model, its probe, K, and a batch for checking expansions. */
-    record Context(CausalLm base, ProbeResult probe, int k, DataSet check) {
+    /**
+     * What a method needs to decide: the base model, its probe, K, a batch for checking expansions, and general batches
+     * (training side, never validation) for methods that score importance before training.
+     */
+    record Context(CausalLm base, ProbeResult probe, int k, DataSet check, List<DataSet> general) {
     }
 
     /**
@@ -28,9 +32,12 @@ public interface Method {
      * @param decoupled per-unit learning rates from importance (false: one learning rate)
      * @param replay    share of general windows mixed into the domain batches
      * @param manifest  the expansion, or null when the base architecture is trained
+     * @param frozenMask per-element learning-rate multipliers set once for some trainable tensors (0 freezes an
+     *                   element, 1 trains it), e.g. the columns a shield keeps; empty: every element of a trainable
+     *                   tensor trains
      */
     record Plan(CausalLm model, List<String> trainable, Map<String, String> seedFrom, boolean decoupled, boolean replay,
-                ExpansionManifest manifest) {
+                ExpansionManifest manifest, Map<String, INDArray> frozenMask) {
     }
 
     /** Name used in configs and reports, e.g. {@code llama-pro}. */

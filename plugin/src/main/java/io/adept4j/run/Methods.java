@@ -5,13 +5,20 @@ import io.adept4j.model.LlamaLayout;
 import io.adept4j.stage1.Placement;
 import io.adept4j.samediff.SelectiveExpander;
 import io.adept4j.samediff.AdeptTrainer;
+import io.adept4j.samediff.UnitImportance;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The registry of methods {@code adept run} compares, by name: ADEPT, its two ablations and three baselines. */
+/**
+ * The registry of methods {@code adept run} compares, by name: ADEPT (with and without replay), its two ablations, and
+ * the baselines: full CPT (with and without replay), LLaMA-Pro, and three freezing schemes that train as many
+ * parameters as ADEPT's copies (the top or the bottom K blocks, or an importance-based column shield).
+ */
 public final class Methods {
 
     private static final Map<String, Method> REGISTRY = new LinkedHashMap<>();
@@ -27,6 +34,9 @@ public final class Methods {
         register(new LlamaPro());
         register(new Full(false));
         register(new Full(true));
+        register(new FreezeBlocks(true));
+        register(new FreezeBlocks(false));
+        register(new ColumnShield());
     }
 
     private Methods() {
@@ -64,7 +74,7 @@ public final class Methods {
             SelectiveExpander.Expansion ex = SelectiveExpander.expand(ctx.base(), Placement.lowestDelta(ctx.probe(), ctx.k()),
                     ctx.check(), null);
             return new Plan(ex.model(), ex.manifest().trainableTensors(), ex.manifest().seedMap(ex.model().config()),
-                    decoupled, replay, ex.manifest());
+                    decoupled, replay, ex.manifest(), Map.of());
         }
 
         @Override
@@ -97,7 +107,7 @@ public final class Methods {
             for (int b : Placement.lowestDelta(ctx.probe(), ctx.k()).sources()) {
                 trainable.addAll(LlamaLayout.blockTensors(m.config(), b).keySet());
             }
-            return new Plan(m, trainable, Map.of(), true, false, null);
+            return new Plan(m, trainable, Map.of(), true, false, null, Map.of());
         }
     }
 
@@ -121,7 +131,7 @@ public final class Methods {
                 k--;
             }
             SelectiveExpander.Expansion ex = SelectiveExpander.expand(ctx.base(), Placement.uniform(k, layers), ctx.check(), null);
-            return new Plan(ex.model(), ex.manifest().trainableTensors(), Map.of(), false, false, ex.manifest());
+            return new Plan(ex.model(), ex.manifest().trainableTensors(), Map.of(), false, false, ex.manifest(), Map.of());
         }
     }
 
@@ -141,7 +151,106 @@ public final class Methods {
         @Override
         public Plan plan(Context ctx) {
             CausalLm m = copyOf(ctx.base());
-            return new Plan(m, new ArrayList<>(LlamaLayout.tensors(m.config()).keySet()), Map.of(), false, replay, null);
+            return new Plan(m, new ArrayList<>(LlamaLayout.tensors(m.config()).keySet()), Map.of(), false, replay, null,
+                    Map.of());
+        }
+    }
+
+    /**
+     * Train K original blocks and freeze the rest, no expansion: {@code freeze-bottom} trains the top K blocks (the
+     * bottom stays frozen, which work on "spurious forgetting" in continual learning reports protects earlier skills),
+     * {@code freeze-top} the bottom K. Same trainable parameter count as ADEPT's K copies.
+     */
+    private record FreezeBlocks(boolean freezeBottom) implements Method {
+        @Override
+        public String name() {
+            return freezeBottom ? "freeze-bottom" : "freeze-top";
+        }
+
+        @Override
+        public String description() {
+            return freezeBottom ? "baseline: the top K original blocks train, the bottom ones stay frozen, one learning rate"
+                    : "baseline: the bottom K original blocks train, the top ones stay frozen, one learning rate";
+        }
+
+        @Override
+        public Plan plan(Context ctx) {
+            CausalLm m = copyOf(ctx.base());
+            int layers = m.config().numLayers();
+            Placement.requireK(ctx.k(), layers);
+            List<String> trainable = new ArrayList<>();
+            for (int i = 0; i < ctx.k(); i++) {
+                trainable.addAll(LlamaLayout.blockTensors(m.config(), freezeBottom ? layers - 1 - i : i).keySet());
+            }
+            return new Plan(m, trainable, Map.of(), false, false, null, Map.of());
+        }
+    }
+
+    /**
+     * Importance-based column freezing, after source-shielded updates: on general batches, score every input column of
+     * every block matrix ({@code [out, in]}) by the mean of its elements' importance {@code |w|·mean|∂L/∂w|}; in each
+     * matrix the least important columns train and the most important stay frozen, so that the trained elements add up
+     * to the parameters of ADEPT's K copies (the same share in every matrix; norms stay frozen). One learning rate.
+     */
+    private record ColumnShield() implements Method {
+        @Override
+        public String name() {
+            return "column-shield";
+        }
+
+        @Override
+        public String description() {
+            return "baseline: the input columns most important to general text stay frozen in every block matrix, the "
+                    + "rest trains (as many parameters as ADEPT's copies), one learning rate";
+        }
+
+        @Override
+        public Plan plan(Context ctx) {
+            CausalLm m = copyOf(ctx.base());
+            Placement.requireK(ctx.k(), m.config().numLayers());
+            if (ctx.general().isEmpty()) {
+                throw new IllegalArgumentException("column-shield needs general batches to score importance on");
+            }
+            long budget = 0;
+            for (long[] shape : LlamaLayout.blockTensors(m.config(), 0).values()) {
+                budget += java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            }
+            budget *= ctx.k(); // every block has the same tensors: K copies train K blocks' parameters
+            List<String> matrices = new ArrayList<>();
+            long total = 0;
+            for (int b = 0; b < m.config().numLayers(); b++) {
+                for (Map.Entry<String, long[]> e : LlamaLayout.blockTensors(m.config(), b).entrySet()) {
+                    if (e.getValue().length == 2) {
+                        matrices.add(e.getKey());
+                        total += e.getValue()[0] * e.getValue()[1];
+                    }
+                }
+            }
+            double share = Math.min(1.0, (double) budget / total);
+            UnitImportance.Result imp = UnitImportance.compute(m, ctx.general(), matrices, Map.of());
+            Map<String, INDArray> mask = new LinkedHashMap<>();
+            for (String t : matrices) {
+                mask.put(t, shieldMask(imp.elements().get(t), share));
+            }
+            return new Plan(m, matrices, Map.of(), false, false, null, mask);
+        }
+
+        /** 1 on the {@code share} least important input columns of an {@code [out, in]} importance matrix, 0 elsewhere. */
+        static INDArray shieldMask(INDArray importance, double share) {
+            double[] column = importance.mean(0).toDoubleVector(); // one value per input column
+            int in = column.length;
+            int trained = (int) Math.round(share * in);
+            Integer[] order = new Integer[in];
+            for (int j = 0; j < in; j++) {
+                order[j] = j;
+            }
+            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(j -> column[j])
+                    .thenComparingInt(j -> j));
+            INDArray row = Nd4j.zeros(importance.dataType(), 1, in);
+            for (int r = 0; r < trained; r++) {
+                row.putScalar(0, order[r], 1.0);
+            }
+            return row.broadcast(importance.shape()).dup();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.adept4j.samediff;
 
 import io.adept4j.stage2.SplitLearningRateUpdater;
+import io.adept4j.stage2.SplitLearningRateGradientUpdater;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.window.BatchLayout;
@@ -64,6 +65,7 @@ public final class AdeptTrainer {
     private Map<String, double[]> lastMultipliers = new LinkedHashMap<>();
     private Perplexity.Result knownDomainBefore;
 
+    private Map<String, INDArray> frozenMask = Map.of();
     private Path checkpointDir;
     private int checkpointEvery;
     private boolean resume;
@@ -100,6 +102,20 @@ public final class AdeptTrainer {
      */
     public AdeptTrainer resuming(boolean resume) {
         this.resume = resume;
+        return this;
+    }
+
+    /**
+     * Fixed per-element multipliers for some of the trained tensors, set once before the first step: 0 keeps an
+     * element frozen (its decoupled weight decay too), 1 trains it. For methods that freeze parts of a tensor (a column
+     * shield); refused with decoupled learning rates, whose refreshes would replace them.
+     */
+    public AdeptTrainer withFrozenMask(Map<String, INDArray> mask) {
+        if (!mask.isEmpty() && cfg.decoupled()) {
+            throw new IllegalArgumentException("a frozen mask needs the uniform policy (decoupled learning rates would "
+                    + "replace it at the first refresh), got policy " + cfg.policy().configName());
+        }
+        this.frozenMask = Map.copyOf(mask);
         return this;
     }
 
@@ -144,6 +160,13 @@ public final class AdeptTrainer {
     public Result run(CausalLm model, List<String> trainable, Map<String, String> seedFrom, List<Document> domain,
                       List<Document> general) {
         long t0 = System.nanoTime();
+        for (Map.Entry<String, INDArray> e : frozenMask.entrySet()) {
+            if (!trainable.contains(e.getKey()) || !java.util.Arrays.equals(e.getValue().shape(),
+                    model.tensor(e.getKey()).shape())) {
+                throw new IllegalArgumentException("the frozen mask of " + e.getKey() + " must have the shape of a "
+                        + "trained tensor");
+            }
+        }
         TuningData data = TuningData.of(model, cfg, domain, general);
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(cfg.learningRate(), cfg.warmupSteps(), cfg.steps(), 0.1);
         Set<String> decayed = new HashSet<>();
@@ -154,6 +177,9 @@ public final class AdeptTrainer {
         }
         ParameterOptimizer opt = new ParameterOptimizer(new SplitLearningRateUpdater(new Adam(schedule)), schedule,
                 cfg.weightDecay(), decayed);
+        for (Map.Entry<String, INDArray> e : frozenMask.entrySet()) { // fixed multipliers: never refreshed
+            ((SplitLearningRateGradientUpdater) opt.updater(e.getKey(), model.tensor(e.getKey()))).setMultipliers(e.getValue());
+        }
         Map<String, INDArray> params = new LinkedHashMap<>();
         for (String t : trainable) {
             params.put(t, model.tensor(t));
@@ -182,7 +208,7 @@ public final class AdeptTrainer {
                 : knownDomainBefore != null ? knownDomainBefore
                 : Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
         log.info(String.format("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
-                        + "%s learning rates", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable),
+                        + "%s learning rates", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable, frozenMask),
                 model.parameterCount(), cfg.decoupled() ? cfg.policy().configName() + " per-unit" : "uniform"));
         PerplexityMonitor monitor = new PerplexityMonitor(
                 () -> Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
@@ -269,7 +295,7 @@ public final class AdeptTrainer {
         log.info(String.format("[tune] after %d steps: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)", done,
                 gAfter.perplexity(), 100 * (gAfter.perplexity() / gBefore.perplexity() - 1), dAfter.perplexity(),
                 100 * (dAfter.perplexity() / dBefore.perplexity() - 1)));
-        return new Result(cfg, model.parameterCount(), trainableCount(model, trainable), gCurve, dCurve, trainCurve,
+        return new Result(cfg, model.parameterCount(), trainableCount(model, trainable, frozenMask), gCurve, dCurve, trainCurve,
                 refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, trainSeconds,
                 meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers, refreshSeconds,
                 updateSeconds);
@@ -316,7 +342,9 @@ public final class AdeptTrainer {
         return new Refresh(step, summary);
     }
 
-    private static long trainableCount(CausalLm model, List<String> trainable) {
-        return trainable.stream().mapToLong(t -> model.tensor(t).length()).sum();
+    /** Elements that can change: whole trained tensors, or the unmasked elements of a masked one. */
+    private static long trainableCount(CausalLm model, List<String> trainable, Map<String, INDArray> mask) {
+        return trainable.stream().mapToLong(t -> mask.containsKey(t)
+                ? Math.round(mask.get(t).sumNumber().doubleValue()) : model.tensor(t).length()).sum();
     }
 }
