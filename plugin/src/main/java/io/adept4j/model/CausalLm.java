@@ -94,7 +94,9 @@ public final class CausalLm {
             String name = e.getKey();
             long[] shape = e.getValue();
             INDArray a;
-            if (LlamaLayout.isNorm(name)) {
+            if (LoraAdapters.isAdapter(name)) {
+                a = LoraAdapters.init(name, shape, rnd);
+            } else if (LlamaLayout.isNorm(name)) {
                 a = Nd4j.ones(DataType.FLOAT, shape);
             } else if (name.endsWith(".bias")) {
                 a = Nd4j.zeros(DataType.FLOAT, shape);
@@ -225,6 +227,10 @@ public final class CausalLm {
 
         SDVariable linear(SDVariable x, String weight) {
             SDVariable y = sd.mmul(x, w(weight), false, true, false);
+            if (c.lora() != null && c.lora().adapts(weight)) { // + (alpha/r)·(x·Aᵀ)·Bᵀ: zero while B is zero
+                SDVariable low = sd.mmul(x, w(LoraAdapters.a(weight)), false, true, false);
+                y = y.add(sd.mmul(low, w(LoraAdapters.b(weight)), false, true, false).mul(c.lora().scale()));
+            }
             if (c.attentionBias() && weights.containsKey(LlamaLayout.bias(weight))) {
                 y = y.add(w(LlamaLayout.bias(weight)));
             }

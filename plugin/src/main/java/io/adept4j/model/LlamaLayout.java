@@ -1,5 +1,6 @@
 package io.adept4j.model;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,14 @@ public final class LlamaLayout {
         m.put(gate(i), new long[]{c.intermediateSize(), d});
         m.put(up(i), new long[]{c.intermediateSize(), d});
         m.put(down(i), new long[]{d, c.intermediateSize()});
+        if (c.lora() != null) { // adapters after the block's own tensors: A [r, in], B [out, r]
+            for (Map.Entry<String, long[]> e : new ArrayList<>(m.entrySet())) {
+                if (e.getValue().length == 2 && c.lora().adapts(e.getKey())) {
+                    m.put(LoraAdapters.a(e.getKey()), new long[]{c.lora().rank(), e.getValue()[1]});
+                    m.put(LoraAdapters.b(e.getKey()), new long[]{e.getValue()[0], c.lora().rank()});
+                }
+            }
+        }
         return m;
     }
 

@@ -29,6 +29,7 @@ import java.util.List;
  * @param attentionBias biases on q/k/v projections (Qwen2)
  * @param tokenizer     the tokenizer the model was trained with
  * @param ropeScaling   rotary frequency scaling, or null for none
+ * @param lora          low-rank adapters on the projections ({@link LoraAdapters}), or null for none
  */
 public record LmConfig(
         @JsonProperty("vocabSize") int vocabSize,
@@ -45,7 +46,8 @@ public record LmConfig(
         @JsonProperty("qkNorm") boolean qkNorm,
         @JsonProperty("attentionBias") boolean attentionBias,
         @JsonProperty("tokenizer") TokenizerSpec tokenizer,
-        @JsonProperty("ropeScaling") @JsonInclude(JsonInclude.Include.NON_NULL) RopeScaling ropeScaling) {
+        @JsonProperty("ropeScaling") @JsonInclude(JsonInclude.Include.NON_NULL) RopeScaling ropeScaling,
+        @JsonProperty("lora") @JsonInclude(JsonInclude.Include.NON_NULL) LoraAdapters lora) {
 
     @JsonCreator
     public LmConfig {
@@ -113,16 +115,30 @@ public record LmConfig(
         return numKvHeads * headDim;
     }
 
+    /** A model without adapters ({@code lora} null), as every model but PT-LoRA's. */
+    public LmConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int numKvHeads, int headDim,
+                    int intermediateSize, int maxSeqLen, double ropeTheta, double rmsNormEps, boolean tieEmbeddings,
+                    boolean qkNorm, boolean attentionBias, TokenizerSpec tokenizer, RopeScaling ropeScaling) {
+        this(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize, maxSeqLen, ropeTheta,
+                rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, ropeScaling, null);
+    }
+
     /** The same model with another number of blocks (what expansion produces). */
     public LmConfig withNumLayers(int layers) {
         return new LmConfig(vocabSize, hiddenSize, layers, numHeads, numKvHeads, headDim, intermediateSize, maxSeqLen,
-                ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, ropeScaling);
+                ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, ropeScaling, lora);
+    }
+
+    /** The same model with low-rank adapters on its projections, or (null) without any. */
+    public LmConfig withLora(LoraAdapters adapters) {
+        return new LmConfig(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
+                maxSeqLen, ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, tokenizer, ropeScaling, adapters);
     }
 
     /** The same model with another tokenizer spec (same vocabulary size). */
     public LmConfig withTokenizer(TokenizerSpec spec) {
         return new LmConfig(vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
-                maxSeqLen, ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, spec, ropeScaling);
+                maxSeqLen, ropeTheta, rmsNormEps, tieEmbeddings, qkNorm, attentionBias, spec, ropeScaling, lora);
     }
 
     /** Rotary inverse frequencies, scaling applied ({@link RopeScaling#inverseFrequencies}). */

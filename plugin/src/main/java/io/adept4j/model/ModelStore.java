@@ -50,7 +50,8 @@ public final class ModelStore {
      * atomic step, so the folder is never seen without them. An existing folder is replaced only if it holds nothing
      * but what adept4j wrote ({@link AtomicDirectory}).
      */
-    public static void save(CausalLm model, Path dir, Map<String, ?> jsonFiles) throws IOException {
+    public static void save(CausalLm adapted, Path dir, Map<String, ?> jsonFiles) throws IOException {
+        CausalLm model = LoraAdapters.merged(adapted); // a plain model on disk: adapters folded into the weights
         AtomicDirectory.write(dir, tmp -> {
             writeConfig(tmp, model.config());
             TensorArchive.write(tmp.resolve(WEIGHTS), model.weights());

@@ -205,7 +205,7 @@ public final class AdeptRun {
         // held-out part of the training side, searched once, on the first seed, and kept for every seed.
         if (searches.isEmpty() && !cfg.learningRates().isEmpty()) {
             for (String name : methods) {
-                searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check, generalBatches), batch, seed,
+                searches.add(searchLearningRate(Methods.get(name), new Method.Context(lm, probe, k, check, generalBatches, cfg, seed), batch, seed,
                         domainSplit.trainDocs(), generalSplit.trainDocs()));
             }
         }
@@ -214,7 +214,7 @@ public final class AdeptRun {
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.info(String.format("[run] method %d/%d: %s — %s", i + 1, methods.size(), m.name(), m.description()));
-            Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check, generalBatches));
+            Method.Plan plan = m.plan(new Method.Context(lm, probe, k, check, generalBatches, cfg, seed));
             TuneConfig tc = cfg.tuneConfig(batch, plan.decoupled(), plan.replay()).toBuilder().seed(seed)
                     .learningRate(chosenRate(searches, m.name())).build();
             AdeptTrainer trainer = new AdeptTrainer(tc).withFinalEvalBatches((int) cfg.integer("finalEvalBatches"))

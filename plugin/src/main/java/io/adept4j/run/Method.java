@@ -17,10 +17,12 @@ import java.util.Map;
 public interface Method {
 
     /**
-     * What a method needs to decide: the base model, its probe, K, a batch for checking expansions, and general batches
-     * (training side, never validation) for methods that score importance before training.
+     * What a method needs to decide: the base model, its probe, K, a batch for checking expansions, general batches
+     * (training side, never validation) for methods that score importance before training, and the run's settings for
+     * a method's own keys (e.g. {@code loraRank}), and the replicate's seed (for a method's own random choices).
      */
-    record Context(CausalLm base, ProbeResult probe, int k, DataSet check, List<DataSet> general) {
+    record Context(CausalLm base, ProbeResult probe, int k, DataSet check, List<DataSet> general, RunConfig config,
+                   long seed) {
     }
 
     /**

@@ -2,6 +2,8 @@ package io.adept4j.run;
 
 import io.adept4j.model.CausalLm;
 import io.adept4j.model.LlamaLayout;
+import io.adept4j.model.LmConfig;
+import io.adept4j.model.LoraAdapters;
 import io.adept4j.stage1.Placement;
 import io.adept4j.samediff.SelectiveExpander;
 import io.adept4j.samediff.AdeptTrainer;
@@ -16,7 +18,7 @@ import java.util.Map;
 
 /**
  * The registry of methods {@code adept run} compares, by name: ADEPT (with and without replay), its two ablations, and
- * the baselines: full CPT (with and without replay), LLaMA-Pro, and three freezing schemes that train as many
+ * the baselines: full CPT (with and without replay), LLaMA-Pro, PT-LoRA, and three freezing schemes that train as many
  * parameters as ADEPT's copies (the top or the bottom K blocks, or an importance-based column shield).
  */
 public final class Methods {
@@ -37,6 +39,7 @@ public final class Methods {
         register(new FreezeBlocks(true));
         register(new FreezeBlocks(false));
         register(new ColumnShield());
+        register(new Lora());
     }
 
     private Methods() {
@@ -251,6 +254,40 @@ public final class Methods {
                 row.putScalar(0, order[r], 1.0);
             }
             return row.broadcast(importance.shape()).dup();
+        }
+    }
+
+    /**
+     * PT-LoRA (the ADEPT paper's baseline): rank-r adapters on the projections of every block ({@code loraRank},
+     * {@code loraAlpha}, {@code loraTargets}; {@code B} zero, so training starts from the base's function), the base
+     * frozen, one learning rate. Saved models have the adapters merged in ({@code ModelStore}).
+     */
+    private record Lora() implements Method {
+        @Override
+        public String name() {
+            return "lora";
+        }
+
+        @Override
+        public String description() {
+            return "PT-LoRA: rank-r adapters on the block projections train, the base stays frozen, one learning rate";
+        }
+
+        @Override
+        public Plan plan(Context ctx) {
+            LoraAdapters lora = ctx.config().lora();
+            LmConfig c = ctx.base().config().withLora(lora);
+            Map<String, INDArray> w = new LinkedHashMap<>(ctx.base().weights());
+            java.util.Random rnd = new java.util.Random(ctx.seed() ^ 0x10A7L); // adapters of their own per replicate
+            List<String> adapters = new ArrayList<>();
+            for (Map.Entry<String, long[]> e : LlamaLayout.tensors(c).entrySet()) {
+                if (LoraAdapters.isAdapter(e.getKey())) {
+                    w.put(e.getKey(), LoraAdapters.init(e.getKey(), e.getValue(), rnd));
+                    adapters.add(e.getKey());
+                }
+            }
+            CausalLm m = CausalLm.build(c, w, ctx.base().seqLen(), ctx.base().dataType());
+            return new Plan(m, adapters, Map.of(), false, false, null, Map.of());
         }
     }
 }

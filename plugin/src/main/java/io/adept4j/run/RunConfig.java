@@ -1,6 +1,7 @@
 package io.adept4j.run;
 
 import io.adept4j.listeners.PerplexityMonitor.GuardAction;
+import io.adept4j.model.LoraAdapters;
 import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.Policy;
 import io.adept4j.stage2.TuneConfig;
@@ -67,6 +68,9 @@ public final class RunConfig {
             new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
             new Key("forgettingMargin", "double", TuneConfig.DEFAULT_FORGETTING_MARGIN, "forgetting guard: allowed rise of general loss, nats/token"),
             new Key("guard", "string", TuneConfig.DEFAULT_GUARD_NAME, "forgetting guard action: off, warn or stop"),
+            new Key("loraRank", "int", (long) LoraAdapters.DEFAULT_RANK, "lora: rank r of the adapters"),
+            new Key("loraAlpha", "double", LoraAdapters.DEFAULT_ALPHA, "lora: alpha; the adapters' output is scaled by alpha / r"),
+            new Key("loraTargets", "list", LoraAdapters.MODULES, "lora: projections that get adapters"),
             new Key("methods", "list", List.of("adept", "adept-replay", "full", "full-replay", "llama-pro", "adept-no-stage1",
                     "adept-no-stage2"),
                     "methods to run, any of: " + String.join(", ", Methods.names())));
@@ -246,6 +250,11 @@ public final class RunConfig {
                     + " and pretrainSteps 0 (the shipped base's), got " + str("preset") + ", " + str("tokenizer") + ", "
                     + integer("pretrainSteps"));
         }
+        try {
+            lora();
+        } catch (IllegalArgumentException e) {
+            p.add(e.getMessage().replaceFirst("^invalid LoRA settings: ", ""));
+        }
         if (p.isEmpty()) {
             try { // the tuning keys are checked once, by the settings they become (policy, split bounds, guard, ...)
                 tuneConfig(1, true, true);
@@ -309,6 +318,13 @@ public final class RunConfig {
     /** A boolean value. */
     public boolean flag(String key) {
         return (Boolean) values.get(key(key).name());
+    }
+
+    /** The {@code lora} method's adapters: {@code loraRank}, {@code loraAlpha}, {@code loraTargets}. */
+    @SuppressWarnings("unchecked")
+    public LoraAdapters lora() {
+        return new LoraAdapters((int) integer("loraRank"), real("loraAlpha"),
+                ((List<String>) values.get("loraTargets")).stream().map(String::trim).toList());
     }
 
     /** The methods to run, in order. */

@@ -39,8 +39,19 @@ class FreezingBaselinesTest {
     static CausalLm base;
     static Method.Context ctx;
 
+    /** The shared tiny base's context (built once). */
+    static Method.Context context() {
+        if (ctx == null) {
+            tinyBase();
+        }
+        return ctx;
+    }
+
     @BeforeAll
-    static void tinyBase() {
+    static synchronized void tinyBase() {
+        if (ctx != null) {
+            return;
+        }
         String dir = System.getProperty("adept4j.corpora", "../corpora");
         math = CorpusReader.read(Path.of(dir, "math.jsonl.gz")).documents().subList(0, 30);
         general = CorpusReader.read(Path.of(dir, "general.jsonl.gz")).documents().subList(0, 6);
@@ -54,7 +65,7 @@ class FreezingBaselinesTest {
         while (it.hasNext() && batches.size() < 2) {
             batches.add(it.next());
         }
-        ctx = new Method.Context(base, probe, 1, batches.get(0), batches);
+        ctx = new Method.Context(base, probe, 1, batches.get(0), batches, RunConfig.defaults(), 42);
     }
 
     static long blockParameters(LmConfig c, int b) {
@@ -69,7 +80,7 @@ class FreezingBaselinesTest {
         Method.Plan top = Methods.get("freeze-top").plan(ctx);
         assertEquals(List.copyOf(LlamaLayout.blockTensors(base.config(), 0).keySet()), top.trainable());
         assertFalse(bottom.decoupled() || top.decoupled(), "one learning rate");
-        Method.Context tooMany = new Method.Context(base, ctx.probe(), 4, ctx.check(), ctx.general());
+        Method.Context tooMany = new Method.Context(base, ctx.probe(), 4, ctx.check(), ctx.general(), ctx.config(), 42);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Methods.get("freeze-bottom").plan(tooMany))
                 .getMessage().contains("K must be between 1 and the number of blocks (3), got 4"));
     }
