@@ -1,0 +1,41 @@
+package io.adept4j.tests;
+
+import io.adept4j.cli.CliLog;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line's SLF4J binding: adept4j's lines as they are on the output, other libraries' warnings on stderr. */
+class CliLogTest {
+
+    @Test
+    void libraryLinesReachTheCommandsOutputAsTheyAre() throws Exception {
+        assertInstanceOf(CliLog.class, LoggerFactory.getILoggerFactory(), "the CLI binds its own logging");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (AutoCloseable ignored = CliLog.redirect(new PrintWriter(out, true), new PrintWriter(err, true))) {
+            Logger own = LoggerFactory.getLogger("io.adept4j.samediff.AdeptTrainer");
+            own.info("[tune] step {}/{}  loss {}", 3, 10, "4.1");
+            own.debug("[tune] not shown at the default level");
+            Logger nd4j = LoggerFactory.getLogger("org.nd4j.linalg.Something");
+            nd4j.info("start-up banner");
+            nd4j.warn("a real warning");
+            LoggerFactory.getLogger("org.nd4j.linalg.api.ops.DifferentialFunction").warn("known harmless");
+        }
+        assertEquals("[tune] step 3/10  loss 4.1" + System.lineSeparator(), out.toString());
+        assertEquals("WARN org.nd4j.linalg.Something - a real warning" + System.lineSeparator(), err.toString());
+        StringWriter after = new StringWriter();
+        try (AutoCloseable ignored = CliLog.redirect(new PrintWriter(after, true), new PrintWriter(after, true))) {
+            LoggerFactory.getLogger("io.adept4j.x").info("next command");
+        }
+        assertTrue(after.toString().contains("next command") && !out.toString().contains("next command"),
+                "each run's lines go to that run's writers");
+    }
+}
