@@ -70,6 +70,16 @@ public final class Methods {
         return CausalLm.build(base.config(), base.weights(), base.seqLen(), base.dataType());
     }
 
+    /** A copy of the base whose given original blocks train (every tensor of each), nothing expanded. */
+    private static Method.Plan originalBlocks(Method.Context ctx, List<Integer> blocks, boolean decoupled) {
+        CausalLm m = copyOf(ctx.base());
+        List<String> trainable = new ArrayList<>();
+        for (int b : blocks) {
+            trainable.addAll(LlamaLayout.blockTensors(m.config(), b).keySet());
+        }
+        return new Method.Plan(m, trainable, Map.of(), decoupled, false, null, Map.of());
+    }
+
     /** ADEPT (decoupled, with or without replay) and its no-Stage-2 ablation (uniform LR) share the selective expansion. */
     private record Adept(boolean decoupled, boolean replay, String name, String description) implements Method {
         @Override
@@ -105,12 +115,7 @@ public final class Methods {
 
         @Override
         public Plan plan(Context ctx) {
-            CausalLm m = copyOf(ctx.base());
-            List<String> trainable = new ArrayList<>();
-            for (int b : Placement.lowestDelta(ctx.probe(), ctx.k()).sources()) {
-                trainable.addAll(LlamaLayout.blockTensors(m.config(), b).keySet());
-            }
-            return new Plan(m, trainable, Map.of(), true, false, null, Map.of());
+            return originalBlocks(ctx, Placement.lowestDelta(ctx.probe(), ctx.k()).sources(), true);
         }
     }
 
@@ -178,14 +183,13 @@ public final class Methods {
 
         @Override
         public Plan plan(Context ctx) {
-            CausalLm m = copyOf(ctx.base());
-            int layers = m.config().numLayers();
+            int layers = ctx.base().config().numLayers();
             Placement.requireK(ctx.k(), layers);
-            List<String> trainable = new ArrayList<>();
+            List<Integer> blocks = new ArrayList<>();
             for (int i = 0; i < ctx.k(); i++) {
-                trainable.addAll(LlamaLayout.blockTensors(m.config(), freezeBottom ? layers - 1 - i : i).keySet());
+                blocks.add(freezeBottom ? layers - 1 - i : i);
             }
-            return new Plan(m, trainable, Map.of(), false, false, null, Map.of());
+            return originalBlocks(ctx, blocks, false);
         }
     }
 
