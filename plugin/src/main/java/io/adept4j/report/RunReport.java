@@ -50,6 +50,48 @@ public final class RunReport {
         return b.toString();
     }
 
+    /**
+     * Multiple-choice task accuracy per method (mean over its seeds) beside the base's, as text; empty when the run
+     * scored no task.
+     */
+    public static String tasks(AdeptRun.Result r) {
+        if (r.tasks().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-16s %-8s %6s %18s %18s%n", "task accuracy", "task", "items",
+                "accuracy", "accuracy (norm)"));
+        for (TaskRow t : taskRows(r)) {
+            b.append(String.format(Locale.ROOT, "%-16s %-8s %6d %9.1f%% ± %4.1f %9.1f%% ± %4.1f%n", t.method(), t.task(),
+                    t.items(), 100 * t.accuracy(), 100 * t.stdErr(), 100 * t.accuracyNorm(), 100 * t.stdErrNorm()));
+        }
+        b.append("(log-likelihood of each choice after the question, as lm-evaluation-harness; ± one standard error; "
+                + "norm: per character of the choice)\n");
+        return b.toString();
+    }
+
+    /** One row of the task table: a method's (or the base's) mean accuracy over its seeds on one task. */
+    record TaskRow(String method, String task, int items, double accuracy, double stdErr, double accuracyNorm,
+                   double stdErrNorm) {
+    }
+
+    static List<TaskRow> taskRows(AdeptRun.Result r) {
+        Map<String, List<AdeptRun.TaskScore>> byKey = new java.util.LinkedHashMap<>();
+        for (AdeptRun.TaskScore s : r.tasks()) {
+            byKey.computeIfAbsent(s.method() + "\u0000" + s.task(), x -> new java.util.ArrayList<>()).add(s);
+        }
+        List<TaskRow> rows = new java.util.ArrayList<>();
+        byKey.forEach((key, scores) -> {
+            double acc = scores.stream().mapToDouble(s -> s.score().accuracy()).average().orElse(Double.NaN);
+            double se = scores.stream().mapToDouble(s -> s.score().accuracyStdErr()).average().orElse(Double.NaN);
+            double norm = scores.stream().mapToDouble(s -> s.score().accuracyNorm()).average().orElse(Double.NaN);
+            double seNorm = scores.stream().mapToDouble(s -> s.score().accuracyNormStdErr()).average().orElse(Double.NaN);
+            rows.add(new TaskRow(scores.get(0).method(), scores.get(0).task(), scores.get(0).score().items(), acc, se,
+                    norm, seNorm));
+        });
+        return rows;
+    }
+
     /** The learning-rate rule this run used, in words (HTML with the search's table, or one line of text). */
     public static String lrRule(AdeptRun.Result r, boolean html) {
         if (r.lrSearch().isEmpty()) {
@@ -271,6 +313,17 @@ public final class RunReport {
                     m.trainedBlocks().size() == r.base().layers() + m.copiedBlocks().size() ? "all" : m.trainedBlocks().toString()));
         }
         b.append("</table><p>Shift = share of validation tokens whose top-1 prediction changed from the base model's.</p>");
+        if (!r.tasks().isEmpty()) {
+            b.append("<h2>Task accuracy</h2><p>Multiple-choice items scored by the log-likelihood of each choice after "
+                    + "the question (as lm-evaluation-harness), mean over seeds; ± one standard error.</p><table><tr>"
+                    + "<th>method</th><th>task</th><th>items</th><th>accuracy</th><th>accuracy (norm)</th></tr>");
+            for (TaskRow t : taskRows(r)) {
+                b.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d</td><td>%.1f%% ± %.1f</td>"
+                                + "<td>%.1f%% ± %.1f</td></tr>", esc(t.method()), esc(t.task()), t.items(),
+                        100 * t.accuracy(), 100 * t.stdErr(), 100 * t.accuracyNorm(), 100 * t.stdErrNorm()));
+            }
+            b.append("</table>");
+        }
         b.append("<h2>Quality goals (measured on this run)</h2><ul>");
         for (Goal g : goals(r)) {
             boolean met = Boolean.TRUE.equals(g.met());

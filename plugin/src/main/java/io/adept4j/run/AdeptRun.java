@@ -10,6 +10,7 @@ import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.SplitWindows;
 import io.adept4j.datavec.window.WindowSpec;
+import io.adept4j.eval.MultipleChoice;
 import io.adept4j.eval.Perplexity;
 import io.adept4j.eval.TokenPredictions;
 import io.adept4j.model.CausalLm;
@@ -27,7 +28,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The main job: base model (given, or pretrained on the general corpus and cached) → layer probe → every configured
@@ -76,7 +79,7 @@ public final class AdeptRun {
      */
     public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
                          List<MethodResult> methods, List<MethodSummary> summary, List<LrSearch> lrSearch,
-                         double wallSeconds) {
+                         List<TaskScore> tasks, double wallSeconds) {
 
         /** The rows of one seed. */
         public List<MethodResult> ofSeed(long seed) {
@@ -97,8 +100,39 @@ public final class AdeptRun {
      * @param general general-corpus documents (pretraining, probe, importance, general validation)
      * @param domain  domain-corpus documents
      */
+    /**
+     * Multiple-choice accuracy of one model on one task file ({@code general} or {@code domain}): the base's (method
+     * {@code base}, seed 0) or a method's after training on one seed.
+     */
+    public record TaskScore(String method, long seed, String task, MultipleChoice.Result score) {
+    }
+
     public Result run(List<Document> general, List<Document> domain) throws IOException {
         long t0 = System.nanoTime();
+        // Task files first: their source documents stay out of pretraining, training and validation alike.
+        Map<String, List<MultipleChoice.Item>> tasks = new LinkedHashMap<>();
+        for (String task : List.of("general", "domain")) {
+            String file = cfg.str(task + "Tasks");
+            if (!file.isEmpty()) {
+                tasks.put(task, MultipleChoice.read(Path.of(file)));
+            }
+        }
+        if (!tasks.isEmpty()) {
+            java.util.Set<String> sources = new java.util.HashSet<>();
+            tasks.values().forEach(items -> items.forEach(i -> {
+                if (i.sourceSha256() != null) {
+                    sources.add(i.sourceSha256());
+                }
+            }));
+            int g0 = general.size();
+            int d0 = domain.size();
+            general = withoutSources(general, sources);
+            domain = withoutSources(domain, sources);
+            log.info(String.format("[run] tasks: %s; their source documents kept out: %d general, %d domain",
+                    String.join(", ", tasks.keySet().stream().map(t -> t + " " + tasks.get(t).size() + " items")
+                            .toList()), g0 - general.size(), d0 - domain.size()));
+        }
+        List<TaskScore> taskScores = new ArrayList<>();
         Preset preset = Preset.parse(cfg.str("preset"));
         PretrainConfig pcfg = preset.pretrain((int) cfg.integer("pretrainSteps"), cfg.integer("seed"));
         String source;
@@ -144,6 +178,9 @@ public final class AdeptRun {
         int batch = cfg.integer("batchSize") > 0 ? (int) cfg.integer("batchSize") : preset.batchSize;
         int k = cfg.integer("k") > 0 ? (int) cfg.integer("k") : Math.max(1, lm.config().numLayers() / 4);
         io.adept4j.stage1.Placement.requireK(k, lm.config().numLayers());
+        Tokenizer taskTokenizer = Tokenizers.fromSpec(lm.config().tokenizer());
+        tasks.forEach((task, items) -> taskScores.add(new TaskScore("base", 0, task,
+                MultipleChoice.score(lm, taskTokenizer, items, batch))));
 
         // Every seed is a whole replicate (split, probe, placement, data order); the base is the same for all.
         List<Long> seeds = cfg.seeds();
@@ -157,11 +194,12 @@ public final class AdeptRun {
             }
             List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
                     : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
-            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, searches);
+            ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, searches, tasks,
+                    taskScores);
             firstProbe = firstProbe == null ? probe : firstProbe;
         }
         return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results), searches,
-                (System.nanoTime() - t0) / 1e9);
+                taskScores, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -169,7 +207,8 @@ public final class AdeptRun {
      * replicate also runs the learning-rate search into {@code searches}; every replicate trains with its choices.
      */
     private ProbeResult runSeed(CausalLm lm, List<Document> general, List<Document> domain, long seed, int batch, int k,
-                                List<String> methods, List<MethodResult> results, List<LrSearch> searches)
+                                List<String> methods, List<MethodResult> results, List<LrSearch> searches,
+                                Map<String, List<MultipleChoice.Item>> tasks, List<TaskScore> taskScores)
             throws IOException {
         // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
         // token-level evaluation uses the same validation windows as the perplexities.
@@ -225,6 +264,8 @@ public final class AdeptRun {
             AdeptTrainer.Result r = trainer.run(plan.model(), plan.trainable(), plan.seedFrom(), domain, general);
             gBefore = r.generalBefore();
             dBefore = r.domainBefore();
+            tasks.forEach((task, items) -> taskScores.add(new TaskScore(m.name(), seed, task,
+                    MultipleChoice.score(plan.model(), tok, items, batch))));
             TokenPredictions g = TokenPredictions.of(plan.model(), generalVal, batch, tokenBatches);
             TokenPredictions d = TokenPredictions.of(plan.model(), domainVal, batch, tokenBatches);
             List<Integer> copied = plan.manifest() == null ? List.of() : plan.manifest().sources();
@@ -291,5 +332,28 @@ public final class AdeptRun {
             }
         }
         return new ArrayList<>(blocks);
+    }
+
+    /** The documents whose text does not hash (SHA-256 of its UTF-8 bytes) to one of {@code sources}. */
+    static List<Document> withoutSources(List<Document> docs, java.util.Set<String> sources) {
+        if (sources.isEmpty()) {
+            return docs;
+        }
+        List<Document> kept = new ArrayList<>();
+        for (Document d : docs) {
+            if (!sources.contains(sha256(d.text()))) {
+                kept.add(d);
+            }
+        }
+        return kept;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

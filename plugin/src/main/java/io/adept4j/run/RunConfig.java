@@ -68,6 +68,8 @@ public final class RunConfig {
             new Key("tokenEvalBatches", "int", 8L, "general/domain validation batches for top-1 accuracy and prediction shift"),
             new Key("forgettingMargin", "double", TuneConfig.DEFAULT_FORGETTING_MARGIN, "forgetting guard: allowed rise of general loss, nats/token"),
             new Key("guard", "string", TuneConfig.DEFAULT_GUARD_NAME, "forgetting guard action: off, warn or stop"),
+            new Key("generalTasks", "string", "", "multiple-choice task file (JSON Lines) on general text, scored on the base and after each method, its source documents kept out of the run ('': none; 'bundled': corpora/tasks/general.jsonl)"),
+            new Key("domainTasks", "string", "", "the same on the domain ('bundled': corpora/tasks/<domain>.jsonl)"),
             new Key("loraRank", "int", (long) LoraAdapters.DEFAULT_RANK, "lora: rank r of the adapters"),
             new Key("loraAlpha", "double", LoraAdapters.DEFAULT_ALPHA, "lora: alpha; the adapters' output is scaled by alpha / r"),
             new Key("loraTargets", "list", LoraAdapters.MODULES, "lora: projections that get adapters"),

@@ -24,6 +24,11 @@ final class BundledCorpora {
     /** The bundled domain corpora by name. */
     static final List<String> DOMAINS = List.of("math", "code");
 
+    /** The bundled multiple-choice task file made from a bundled corpus ({@code general}, {@code math}, {@code code}). */
+    static Path tasks(String corpus) {
+        return existing(dir().resolve("tasks").resolve(corpus + ".jsonl"));
+    }
+
     static Path general() {
         return existing(dir().resolve("general.jsonl.gz"));
     }

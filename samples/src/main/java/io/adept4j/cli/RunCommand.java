@@ -81,6 +81,7 @@ final class RunCommand implements Callable<Integer> {
         if (pretrain) {
             cfg = cfg.with(Map.of("base", "pretrain"));
         }
+        cfg = RunInputs.tasksResolved(cfg);
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(cfg);
         Path domainPath = RunInputs.domain(cfg);
@@ -105,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
         JsonFiles.write(dir, "result.json", result);
         log.println();
         log.print(RunReport.table(r));
+        log.print(RunReport.tasks(r));
         log.println(RunReport.lrRule(r, false));
         log.println();
         for (RunReport.Goal goal : RunReport.goals(r)) {

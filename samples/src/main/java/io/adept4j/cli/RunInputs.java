@@ -75,4 +75,33 @@ final class RunInputs {
         }
         return BundledCorpora.domain(d);
     }
+
+    /**
+     * The config with its task files resolved ({@code bundled}: the bundled task file of the general corpus or of the
+     * bundled domain) and each one read and checked, before anything is written.
+     */
+    static RunConfig tasksResolved(RunConfig cfg) {
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        for (String key : List.of("generalTasks", "domainTasks")) {
+            String v = cfg.str(key);
+            if (v.isEmpty()) {
+                continue;
+            }
+            Path file;
+            if (v.equals("bundled")) {
+                String corpus = key.equals("generalTasks") ? "general" : cfg.str("domain");
+                if (key.equals("domainTasks") && !BundledCorpora.DOMAINS.contains(corpus)) {
+                    throw new IllegalArgumentException("'domainTasks: bundled' needs a bundled domain ("
+                            + String.join(", ", BundledCorpora.DOMAINS) + "), got domain " + corpus
+                            + "; give the path of a task file made for your domain");
+                }
+                file = BundledCorpora.tasks(corpus);
+            } else {
+                file = Path.of(v);
+            }
+            io.adept4j.eval.MultipleChoice.read(file); // a missing or malformed file is refused here, by name
+            resolved.put(key, file.toString());
+        }
+        return resolved.isEmpty() ? cfg : cfg.with(resolved);
+    }
 }
