@@ -26,8 +26,13 @@ class SweepCliTest {
     }
 
     private Path config(String name, String search, int candidates, String space, double maxMinutes) throws Exception {
+        return config(name, search, candidates, space, maxMinutes, 3);
+    }
+
+    private Path config(String name, String search, int candidates, String space, double maxMinutes, int steps)
+            throws Exception {
         String run = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
-                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 3, \"evalBatches\": 1, \"finalEvalBatches\": 2, "
+                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": " + steps + ", \"evalBatches\": 1, \"finalEvalBatches\": 2, "
                 + "\"tokenEvalBatches\": 1, \"refreshEvery\": 2, \"domain\": \"math\"}";
         Path f = tmp.resolve(name + ".json");
         Files.writeString(f, "{\"run\": " + run + ", \"search\": \"" + search + "\", \"candidates\": " + candidates
@@ -73,13 +78,13 @@ class SweepCliTest {
             double lr = c.get("params").get("learningRate").asDouble();
             assertTrue(lr >= 0.001 && lr <= 0.01, "log-uniform range honoured: " + lr);
         }
-        // a time budget far below one candidate's run time: the candidate in flight finishes, no other one starts
+        // a time budget far below one candidate's run time (40 steps): the candidate in flight finishes, no other starts
         Path timed = tmp.resolve("timed");
-        CliTest.Run t = adept("sweep", "--config", config("timed", "random", 50, space, 0.05).toString(), "--out",
+        CliTest.Run t = adept("sweep", "--config", config("timed", "random", 50, space, 0.02, 40).toString(), "--out",
                 timed.toString());
         assertEquals(0, t.code(), t.err());
         int ran = new ObjectMapper().readTree(Files.readString(timed.resolve("sweep.json"))).get("candidates").size();
-        assertEquals(1, ran, "a 3 s budget stops a 50-candidate sweep after the candidate in flight");
+        assertEquals(1, ran, "a 1.2 s budget stops a 50-candidate sweep after the candidate in flight");
         CliTest.Run bad = adept("sweep", "--config", config("bad", "grid", 2, "{\"kk\": {\"int\": [1, 2]}}").toString(),
                 "--out", tmp.resolve("never").toString());
         assertEquals(2, bad.code());
