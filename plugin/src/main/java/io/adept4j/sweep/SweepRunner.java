@@ -30,8 +30,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Runs a sweep with Arbiter: a grid or random generator over an {@link AdeptSpace}, one {@code AdeptRun} of ADEPT per
- * candidate ({@link AdeptTaskCreator}), scored by a {@link SweepObjective}. Every candidate's full {@code result.json}
+ * Runs a sweep with Arbiter: a grid or random generator over an {@link AdeptSpace}, one {@code AdeptRun} of the sweep's
+ * method (ADEPT unless it names another, e.g. {@code lora} over {@code loraRank}) per candidate ({@link AdeptTaskCreator}), scored by a {@link SweepObjective}. Every candidate's full {@code result.json}
  * lands in {@code OUT/candidates/<key hash>/}; a restarted sweep regenerates the same candidates (fixed seed, same
  * order) and reuses those already on disk instead of running them again.
  */
@@ -155,12 +155,13 @@ public final class SweepRunner {
         try {
             if (AtomicDirectory.recover(dir) && Files.isRegularFile(file)) {
                 JsonNode r = JSON.readTree(file.toFile());
-                if (point.key().equals(r.path("key").asText())) {
+                if (point.key().equals(r.path("key").asText())
+                        && settings.method().equals(r.path("method").path("method").asText())) { // not another method's
                     return outcome(index, point, r.get("method"), r.path("seconds").asDouble(), file, true);
                 }
             }
             long t0 = System.nanoTime();
-            RunConfig cfg = settings.base().with(point.overrides()).with(Map.of("methods", List.of("adept")));
+            RunConfig cfg = settings.base().with(point.overrides()).with(Map.of("methods", List.of(settings.method())));
             AdeptRun.Result run = new AdeptRun(cfg).run(general, domain);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> saved = new java.util.LinkedHashMap<>();

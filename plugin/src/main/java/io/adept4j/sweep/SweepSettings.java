@@ -22,6 +22,7 @@ import java.util.Set;
  * Settings of {@code adept sweep}, read from YAML or JSON and checked before any work:
  * <pre>
  * run: {preset: small, steps: 30}      # adept run keys shared by every candidate
+ * method: adept                         # the method each candidate trains (any registered one, e.g. lora)
  * search: grid                          # grid or random
  * candidates: 8                         # candidate budget (a grid stops when exhausted)
  * maxMinutes: 0                         # time budget (no candidate starts after it), 0 = none
@@ -36,14 +37,20 @@ import java.util.Set;
  *   granularity: {values: [tensor, neuron]}
  * </pre>
  */
-public record SweepSettings(RunConfig base, AdeptSpace space, String search, int candidates, double maxMinutes,
-                            int parallelism, int gridPoints, SweepObjective objective, long seed) {
+public record SweepSettings(RunConfig base, String method, AdeptSpace space, String search, int candidates,
+                            double maxMinutes, int parallelism, int gridPoints, SweepObjective objective, long seed) {
 
-    private static final Set<String> TOP = Set.of("run", "search", "candidates", "maxMinutes", "parallelism",
+    /** The method a sweep tunes unless it names another. */
+    public static final String DEFAULT_METHOD = "adept";
+
+    private static final Set<String> TOP = Set.of("run", "method", "search", "candidates", "maxMinutes", "parallelism",
             "gridPoints", "objective", "generalWeight", "space");
 
     public SweepSettings {
         List<String> p = new ArrayList<>();
+        if (!io.adept4j.run.Methods.names().contains(method)) {
+            p.add("'method' must be one of " + io.adept4j.run.Methods.names() + ", got " + method);
+        }
         if (!search.equals("grid") && !search.equals("random")) {
             p.add("'search' must be grid or random, got " + search);
         }
@@ -105,7 +112,8 @@ public record SweepSettings(RunConfig base, AdeptSpace space, String search, int
             }
             requireRatios(space.get(SweepPoint.LR_RATIO));
         }
-        return new SweepSettings(base, b.build(), text(root, "search", "grid"), (int) number(root, "candidates", 8),
+        return new SweepSettings(base, text(root, "method", DEFAULT_METHOD), b.build(), text(root, "search", "grid"),
+                (int) number(root, "candidates", 8),
                 number(root, "maxMinutes", 0), (int) number(root, "parallelism", 1), (int) number(root, "gridPoints", 3),
                 new SweepObjective(text(root, "objective", "weighted"), number(root, "generalWeight", 0.5)),
                 base.integer("seed"));

@@ -49,7 +49,7 @@ public final class ArbiterSweepSample {
         AdeptSpace space = AdeptSpace.builder().k(1, 2).lrRatios(2.0, 8.0).build();
 
         // 4. Grid search, at most 4 candidates, no time limit, one at a time; score = mean of general and domain loss.
-        SweepSettings settings = new SweepSettings(base, space, "grid", 4, 0, 1, 3,
+        SweepSettings settings = new SweepSettings(base, SweepSettings.DEFAULT_METHOD, space, "grid", 4, 0, 1, 3,
                 new SweepObjective("weighted", 0.5), base.integer("seed"));
 
         // 5. Run it. Rerunning with the same `out` skips candidates that already finished.

@@ -92,6 +92,34 @@ class SweepCliTest {
         assertFalse(Files.exists(tmp.resolve("never")));
     }
 
+    /** A sweep tunes any registered method: here LoRA's rank. An unknown method is refused before any work. */
+    @Test
+    void aSweepTunesAnotherMethodsKnobs() throws Exception {
+        Path cfg = config("lora", "grid", 2, "{\"loraRank\": {\"int\": [2, 4]}}");
+        Files.writeString(cfg, Files.readString(cfg).replaceFirst("^\\{", "{\"method\": \"lora\", "));
+        Path out = tmp.resolve("lora");
+        CliTest.Run r = adept("sweep", "--config", cfg.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode sweep = new ObjectMapper().readTree(Files.readString(out.resolve("sweep.json")));
+        assertEquals(2, sweep.get("candidates").size());
+        Set<Long> ranks = new java.util.HashSet<>();
+        for (JsonNode c : sweep.get("candidates")) {
+            ranks.add(c.get("params").get("loraRank").asLong());
+            Path file = Path.of(c.get("resultFile").asText());
+            JsonNode saved = new ObjectMapper().readTree(Files.readString(file));
+            assertEquals("lora", saved.get("method").get("method").asText());
+            assertEquals(c.get("params").get("loraRank").asLong(),
+                    saved.get("run").get("config").get("loraRank").asLong(), "the candidate trained its own rank");
+        }
+        assertEquals(2, ranks.size(), "two ranks of the grid: " + ranks);
+        assertTrue(ranks.stream().allMatch(x -> x >= 2 && x <= 4), ranks.toString());
+        Files.writeString(cfg, Files.readString(cfg).replace("\"lora\"", "\"prefix-tuning\""));
+        CliTest.Run bad = adept("sweep", "--config", cfg.toString(), "--out", tmp.resolve("never").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("'method' must be one of"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
     /** A sweep in which no candidate succeeds fails, naming the first error, and writes no report as if it had worked. */
     @Test
     void aSweepWithNoSuccessfulCandidateFails() throws Exception {
