@@ -28,8 +28,27 @@ import java.util.List;
  */
 public final class MultipleChoice {
 
-    /** One item: a question, its choices, and the index of the right one. */
+    /**
+     * One item: a question, its choices, and the index of the right one.
+     *
+     * @throws IllegalArgumentException for an empty question (the first token of a choice would have nothing to be
+     *                                  predicted from), an empty choice, fewer than two choices or an answer out of
+     *                                  range
+     */
     public record Item(String question, List<String> choices, int answer, String sourceSha256) {
+        public Item {
+            if (question == null || question.isEmpty()) {
+                throw new IllegalArgumentException("the question must be a non-empty text");
+            }
+            if (choices == null || choices.stream().anyMatch(c -> c == null || c.isEmpty())) {
+                throw new IllegalArgumentException("every choice must be a non-empty text");
+            }
+            if (choices.size() < 2 || answer < 0 || answer >= choices.size()) {
+                throw new IllegalArgumentException("needs at least two choices and an answer in [0, "
+                        + (choices.size() - 1) + "], got " + choices.size() + " choices and answer " + answer);
+            }
+            choices = List.copyOf(choices);
+        }
     }
 
     /**
@@ -86,18 +105,17 @@ public final class MultipleChoice {
             }
             List<String> choices = new ArrayList<>();
             for (JsonNode c : n.get("choices")) {
-                if (!c.isTextual() || c.asText().isEmpty()) {
+                if (!c.isTextual()) {
                     throw new IllegalArgumentException(where + ": every choice must be a non-empty text");
                 }
                 choices.add(c.asText());
             }
-            int answer = n.get("answer").asInt();
-            if (choices.size() < 2 || answer < 0 || answer >= choices.size()) {
-                throw new IllegalArgumentException(where + ": needs at least two choices and an answer in [0, "
-                        + (choices.size() - 1) + "], got " + choices.size() + " choices and answer " + answer);
+            try { // the item's own checks, named with the line
+                items.add(new Item(n.get("question").asText(), choices, n.get("answer").asInt(),
+                        n.path("sourceSha256").isTextual() ? n.get("sourceSha256").asText() : null));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage());
             }
-            items.add(new Item(n.get("question").asText(), List.copyOf(choices), answer,
-                    n.path("sourceSha256").isTextual() ? n.get("sourceSha256").asText() : null));
         }
         if (items.isEmpty()) {
             throw new IllegalArgumentException("task file " + file + " holds no items");

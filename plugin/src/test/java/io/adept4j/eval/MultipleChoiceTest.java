@@ -79,6 +79,8 @@ class MultipleChoiceTest {
                 {good + "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 2}\n", "answer in [0, 1]"},
                 {"{\"question\": \"q\", \"choices\": \"a\", \"answer\": 0}\n", "line 1 needs \"question\""},
                 {"\n", "holds no items"},
+                {"{\"question\": \"\", \"choices\": [\"a\", \"b\"], \"answer\": 0}\n", "line 1: the question must be a non-empty text"},
+                {"{\"question\": \"q\", \"choices\": [\"a\", \"\"], \"answer\": 0}\n", "line 1: every choice must be a non-empty text"},
         };
         for (String[] c : cases) {
             Files.writeString(f, c[0]);

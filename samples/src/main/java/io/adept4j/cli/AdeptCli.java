@@ -31,8 +31,9 @@ public final class AdeptCli extends CommandGroup {
     /** Runs the command line with the given streams; returns the exit code (used by tests, no System.exit). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-        try { // a JVM setting, checked before any work like every other input
+        try { // JVM settings, checked before any work like every other input
             io.adept4j.ops.NativeMemory.timeShare(System.getProperty(io.adept4j.ops.NativeMemory.TIME_SHARE_PROPERTY));
+            CliLog.level(System.getProperty(CliLog.LEVEL_PROPERTY));
         } catch (IllegalArgumentException e) {
             err.println("adept: " + e.getMessage() + " (set it in JAVA_OPTS, or leave it out for the default)");
             err.flush();

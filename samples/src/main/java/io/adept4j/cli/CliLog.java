@@ -7,7 +7,6 @@ import org.slf4j.helpers.MarkerIgnoringBase;
 import org.slf4j.helpers.MessageFormatter;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,8 +24,12 @@ public final class CliLog implements ILoggerFactory {
     /** Severity, lowest first, as SLF4J's levels. */
     enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
 
+    /** System property with the level of adept4j's own lines (trace, debug, info, warn, error; default info). */
+    public static final String LEVEL_PROPERTY = "adept4j.log";
+
     private static final String OWN = "io.adept4j";
-    private static final Level OWN_LEVEL = Level.valueOf(System.getProperty("adept4j.log", "info").toUpperCase(Locale.ROOT));
+    // A bad value falls back here rather than failing SLF4J's binding; AdeptCli refuses it before any command runs.
+    private static final Level OWN_LEVEL = levelOrInfo(System.getProperty(LEVEL_PROPERTY));
     private static final Map<String, Level> QUIETER = Map.of(
             "org.nd4j.imports.converters.ImportClassMapping", Level.ERROR,
             "org.nd4j.linalg.api.ops.DifferentialFunction", Level.ERROR);
@@ -49,6 +52,32 @@ public final class CliLog implements ILoggerFactory {
             out = oldOut;
             err = oldErr;
         };
+    }
+
+    /**
+     * The level a {@link #LEVEL_PROPERTY} value names (null: info).
+     *
+     * @throws IllegalArgumentException naming the property and its values
+     */
+    static Level level(String value) {
+        if (value == null) {
+            return Level.INFO;
+        }
+        for (Level l : Level.values()) {
+            if (l.name().equalsIgnoreCase(value)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("-D" + LEVEL_PROPERTY + " must be one of trace, debug, info, warn, error, got '"
+                + value + "'");
+    }
+
+    private static Level levelOrInfo(String value) {
+        try {
+            return level(value);
+        } catch (IllegalArgumentException e) {
+            return Level.INFO;
+        }
     }
 
     @Override

@@ -38,4 +38,24 @@ class CliLogTest {
         assertTrue(after.toString().contains("next command") && !out.toString().contains("next command"),
                 "each run's lines go to that run's writers");
     }
+
+    /** A bad log level in JAVA_OPTS is refused before any command runs: exit 2, one line naming the property. */
+    @Test
+    void aBadLogLevelIsRefusedByName() {
+        String before = System.getProperty(CliLog.LEVEL_PROPERTY);
+        System.setProperty(CliLog.LEVEL_PROPERTY, "loud");
+        try {
+            CliTest.Run r = CliTest.adept("--version");
+            assertEquals(2, r.code(), r.out());
+            assertTrue(r.err().contains("-D" + CliLog.LEVEL_PROPERTY + " must be one of") && r.err().contains("'loud'"),
+                    r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        } finally {
+            if (before == null) {
+                System.clearProperty(CliLog.LEVEL_PROPERTY);
+            } else {
+                System.setProperty(CliLog.LEVEL_PROPERTY, before);
+            }
+        }
+    }
 }
