@@ -155,8 +155,17 @@ public final class LlamaLayout {
 
     /** Total parameter count. */
     public static long parameterCount(LmConfig c) {
+        return count(tensors(c));
+    }
+
+    /** Parameters of block {@code i} (every block of a model has the same). */
+    public static long blockParameterCount(LmConfig c, int i) {
+        return count(blockTensors(c, i));
+    }
+
+    private static long count(Map<String, long[]> shapes) {
         long n = 0;
-        for (long[] s : tensors(c).values()) {
+        for (long[] s : shapes.values()) {
             long e = 1;
             for (long x : s) {
                 e *= x;

@@ -40,7 +40,10 @@ public final class ModelStore {
     private ModelStore() {
     }
 
-    /** Saves atomically: the folder is replaced only once everything is written. */
+    /**
+     * Saves atomically: the folder is replaced only once everything is written. A model with LoRA adapters is saved
+     * with them merged into its weights ({@link LoraAdapters#merged}): what lands on disk is always a plain model.
+     */
     public static void save(CausalLm model, Path dir) throws IOException {
         save(model, dir, Map.of());
     }

@@ -95,18 +95,18 @@ public final class AdeptRun {
     }
 
     /**
-     * Runs the pipeline.
-     *
-     * @param general general-corpus documents (pretraining, probe, importance, general validation)
-     * @param domain  domain-corpus documents
-     */
-    /**
      * Multiple-choice accuracy of one model on one task file ({@code general} or {@code domain}): the base's (method
      * {@code base}, seed 0) or a method's after training on one seed.
      */
     public record TaskScore(String method, long seed, String task, MultipleChoice.Result score) {
     }
 
+    /**
+     * Runs the pipeline.
+     *
+     * @param general general-corpus documents (pretraining, probe, importance, general validation)
+     * @param domain  domain-corpus documents
+     */
     public Result run(List<Document> general, List<Document> domain) throws IOException {
         long t0 = System.nanoTime();
         // Task files first: their source documents stay out of pretraining, training and validation alike.

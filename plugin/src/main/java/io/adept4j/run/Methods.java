@@ -6,7 +6,6 @@ import io.adept4j.model.LmConfig;
 import io.adept4j.model.LoraAdapters;
 import io.adept4j.stage1.Placement;
 import io.adept4j.samediff.SelectiveExpander;
-import io.adept4j.samediff.AdeptTrainer;
 import io.adept4j.samediff.UnitImportance;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -218,11 +217,7 @@ public final class Methods {
             if (ctx.general().isEmpty()) {
                 throw new IllegalArgumentException("column-shield needs general batches to score importance on");
             }
-            long budget = 0;
-            for (long[] shape : LlamaLayout.blockTensors(m.config(), 0).values()) {
-                budget += java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
-            }
-            budget *= ctx.k(); // every block has the same tensors: K copies train K blocks' parameters
+            long budget = ctx.k() * LlamaLayout.blockParameterCount(m.config(), 0); // K copies train K blocks' parameters
             List<String> matrices = new ArrayList<>();
             long total = 0;
             for (int b = 0; b < m.config().numLayers(); b++) {

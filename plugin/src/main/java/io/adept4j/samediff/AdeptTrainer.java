@@ -201,6 +201,7 @@ public final class AdeptTrainer {
             start = c.step();
             log.info(String.format("[tune] resuming at step %d from %s", start, checkpointDir));
         }
+        long trainableParameters = trainableCount(model, trainable, frozenMask);
         Perplexity.Result gBefore = restored != null ? restored.generalBefore()
                 : knownGeneralBefore != null ? knownGeneralBefore
                 : Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), finalEvalBatches);
@@ -208,7 +209,7 @@ public final class AdeptTrainer {
                 : knownDomainBefore != null ? knownDomainBefore
                 : Perplexity.evaluate(model, data.domainVal(), cfg.batchSize(), finalEvalBatches);
         log.info(String.format("[tune] before: general perplexity %.1f, domain perplexity %.1f; %,d of %,d parameters trainable, "
-                        + "%s learning rates", gBefore.perplexity(), dBefore.perplexity(), trainableCount(model, trainable, frozenMask),
+                        + "%s learning rates", gBefore.perplexity(), dBefore.perplexity(), trainableParameters,
                 model.parameterCount(), cfg.decoupled() ? cfg.policy().configName() + " per-unit" : "uniform"));
         PerplexityMonitor monitor = new PerplexityMonitor(
                 () -> Perplexity.evaluate(model, data.generalVal(), cfg.batchSize(), cfg.evalBatches()).meanLoss(),
@@ -295,7 +296,7 @@ public final class AdeptTrainer {
         log.info(String.format("[tune] after %d steps: general perplexity %.1f (%+.1f %%), domain perplexity %.1f (%+.1f %%)", done,
                 gAfter.perplexity(), 100 * (gAfter.perplexity() / gBefore.perplexity() - 1), dAfter.perplexity(),
                 100 * (dAfter.perplexity() / dBefore.perplexity() - 1)));
-        return new Result(cfg, model.parameterCount(), trainableCount(model, trainable, frozenMask), gCurve, dCurve, trainCurve,
+        return new Result(cfg, model.parameterCount(), trainableParameters, gCurve, dCurve, trainCurve,
                 refreshes, gBefore, dBefore, gAfter, dAfter, (System.nanoTime() - t0) / 1e9, trainSeconds,
                 meter.addedTokens() / Math.max(1e-9, trainSeconds), done, stopped, lastMultipliers, refreshSeconds,
                 updateSeconds);

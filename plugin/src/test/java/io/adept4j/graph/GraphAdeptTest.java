@@ -270,8 +270,16 @@ class GraphAdeptTest {
                 .weightDecay(0).clipNorm(0).refreshEvery(8).initialProbe(true)
                 .granularity(cfg.granularity()).policy(Policy.CONTINUOUS).split(0.5, 2, 0.1)
                 .probeBatches(2).evaluation(8, 2).replayWeight(0).guard(cfg.forgettingMargin(), GuardAction.WARN).build();
-        GraphAdept.Result r = GraphAdept.run(base, null, 2, new ListDataSetIterator<>(task(1, 0, 4, 32), 1),
-                new ListDataSetIterator<>(task(9, 1.0, 6, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)), cfg);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true)); // slf4j-simple, the tests' binding, writes to System.err
+        GraphAdept.Result r;
+        try {
+            r = GraphAdept.run(base, null, 2, new ListDataSetIterator<>(task(1, 0, 4, 32), 1),
+                    new ListDataSetIterator<>(task(9, 1.0, 6, 32)), new ListDataSetIterator<>(task(9, 1.0, 2, 32)), cfg);
+        } finally {
+            System.setErr(err);
+        }
         assertEquals(2, r.expansion().copies().size());
         assertTrue(r.domainAfter() < r.domainBefore() - 0.05, "domain learned: " + r.domainBefore() + " -> " + r.domainAfter());
         assertEquals(1 + 24 / 8, r.refreshes().size(), "initial probe + a refresh every 8 steps");
@@ -284,6 +292,8 @@ class GraphAdeptTest {
         for (String k : baseParams.keySet()) {
             assertArrayEquals(TestData.bits(baseParams.get(k)), TestData.bits(r.model().getParam(k)), "frozen " + k);
         }
+        assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("[adept-graph] probe: block 0"),
+                log.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertThrows(IllegalArgumentException.class, () -> GraphAdept.run(base, null, 5,
                 new ListDataSetIterator<>(task(1, 0, 2, 8)), new ListDataSetIterator<>(task(9, 1, 2, 8)),
                 new ListDataSetIterator<>(task(9, 1, 1, 8)), TuneConfig.defaults(2, 8, 1)));

@@ -46,7 +46,7 @@ final class BundledCorpora {
 
     private static Path existing(Path p) {
         if (!Files.exists(p)) {
-            throw new IllegalArgumentException("bundled corpus not found: " + p.toAbsolutePath()
+            throw new IllegalArgumentException("bundled file not found: " + p.toAbsolutePath()
                     + " (run from the repository root, or set -Dadept4j.corpora=DIR)");
         }
         return p;
