@@ -68,8 +68,11 @@ public final class CausalLm {
     private final List<DeclaredBlock> blocks;
     private final INDArray embedding;
     private final INDArray head;
-    /** Tail graphs by first block, built on first use (see {@link #lossAndGradients}). */
+    /** Tail graphs by first block, built on first use (see {@link #lossAndGradients}); the SameDiff pass only. */
     private final Map<Integer, CausalLm> tails = new HashMap<>();
+    /** The same blocks as direct ND4J calls on the graph's arrays: the default pass. */
+    private final DirectPass direct;
+    private Pass pass = Pass.configured();
 
     private CausalLm(LmConfig config, int seqLen, DataType dataType, SameDiff sd, List<DeclaredBlock> blocks,
                      INDArray embedding, INDArray head) {
@@ -80,6 +83,49 @@ public final class CausalLm {
         this.blocks = blocks;
         this.embedding = embedding;
         this.head = head;
+        this.direct = new DirectPass(config, seqLen, dataType, name -> sd.getVariable(name).getArr(), MASKED);
+    }
+
+    /**
+     * How the blocks are computed. Both give the same function (a test checks their gradients agree in double
+     * precision); they differ in cost.
+     */
+    public enum Pass {
+        /**
+         * Direct ND4J calls ({@link DirectPass}): one forward pass per step, weight gradients only for the tensors asked
+         * for, the backward pass stops at the lowest of them. The default.
+         */
+        DIRECT,
+        /** The SameDiff graph (its own forward pass inside {@code calculateGradients}); for comparison and checks. */
+        SAMEDIFF;
+
+        /** JVM property that picks the pass of every model built ({@code direct} or {@code samediff}). */
+        public static final String PROPERTY = "adept4j.pass";
+        /** The pass {@value #PROPERTY} names, {@link #DIRECT} when unset; an unknown name is refused. */
+        public static Pass configured() {
+            return parse(System.getProperty(PROPERTY, "direct"));
+        }
+
+        /** The pass of a property value; an unknown name is refused with the accepted ones. */
+        public static Pass parse(String value) {
+            for (Pass p : values()) {
+                if (p.name().equalsIgnoreCase(value.trim())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("-D" + PROPERTY + " must be direct or samediff, got '" + value + "'");
+        }
+    }
+
+    /** Computes the blocks with {@code p} from now on (this model only). */
+    public CausalLm using(Pass p) {
+        this.pass = p;
+        return this;
+    }
+
+    /** The pass this model computes its blocks with. */
+    public Pass pass() {
+        return pass;
     }
 
     /**
@@ -336,6 +382,10 @@ public final class CausalLm {
     /** Runs the graph up to the final hidden states {@code [B·T, d]} for token ids {@code [B, T]}. */
     public INDArray hidden(INDArray ids) {
         requireBatchShape(ids);
+        if (pass == Pass.DIRECT) {
+            return DirectPass.scoped(() -> direct.finalNorm(direct.blocks(Embeddings.lookup(embedding, ids), 0,
+                    config.numLayers(), null)).detach());
+        }
         sd.getVariable(INPUTS_EMBEDS).setArray(Embeddings.lookup(embedding, ids));
         return sd.output(Map.of(), HIDDEN).get(HIDDEN);
     }
@@ -350,6 +400,18 @@ public final class CausalLm {
     /** The residual streams of token ids {@code [B, T]} (one forward pass). */
     public Streams residualStreams(INDArray ids) {
         requireBatchShape(ids);
+        if (pass == Pass.DIRECT) {
+            return DirectPass.scoped(() -> {
+                INDArray[] streams = new INDArray[config.numLayers() + 1];
+                streams[0] = Embeddings.lookup(embedding, ids);
+                INDArray last = direct.blocks(streams[0], 0, config.numLayers(), streams);
+                INDArray h = direct.finalNorm(last).detach();
+                for (int i = 0; i < streams.length; i++) {
+                    streams[i] = streams[i].detach();
+                }
+                return new Streams(streams, h);
+            });
+        }
         INDArray embeds = Embeddings.lookup(embedding, ids);
         sd.getVariable(INPUTS_EMBEDS).setArray(embeds);
         String[] names = new String[config.numLayers() + 1];
@@ -377,6 +439,10 @@ public final class CausalLm {
      * ids: the rest of the model computed on a residual stream taken from elsewhere (used to skip blocks when probing).
      */
     public LmHead.Result evaluateFromResidual(INDArray residual, DataSet batch) {
+        if (pass == Pass.DIRECT) {
+            return DirectPass.scoped(() -> evaluateHidden(direct.finalNorm(direct.blocks(residual, 0,
+                    config.numLayers(), null)), batch));
+        }
         sd.getVariable(INPUTS_EMBEDS).setArray(residual);
         return evaluateHidden(sd.output(Map.of(), HIDDEN).get(HIDDEN), batch);
     }
@@ -388,6 +454,12 @@ public final class CausalLm {
 
     /** Loss of one batch ({@code BatchLayout.SAMEDIFF}: ids, next ids, label mask), nothing computed for gradients. */
     public LmHead.Result evaluate(DataSet batch) {
+        if (pass == Pass.DIRECT) {
+            INDArray ids = batch.getFeatures();
+            requireBatchShape(ids);
+            return DirectPass.scoped(() -> evaluateHidden(direct.finalNorm(direct.blocks(Embeddings.lookup(embedding,
+                    ids), 0, config.numLayers(), null)), batch));
+        }
         return evaluateHidden(hidden(batch.getFeatures()), batch);
     }
 
@@ -416,6 +488,9 @@ public final class CausalLm {
         }
         if (tensors.contains(LlamaLayout.LM_HEAD) && config.tieEmbeddings()) {
             throw new IllegalArgumentException("the head is tied to " + LlamaLayout.EMBED + "; ask for that instead");
+        }
+        if (pass == Pass.DIRECT) {
+            return DirectPass.scoped(() -> directGradients(batch, tensors, wantEmbed, wantHead));
         }
         int first = lowestBlock(tensors);
         if (first > 0 && !wantEmbed && !wantHead) {
@@ -454,6 +529,50 @@ public final class CausalLm {
             grads.put(LlamaLayout.LM_HEAD, r.dWeight());
         }
         return new LossAndGradients(r.loss(), r.tokens(), grads);
+    }
+
+    /**
+     * {@link #lossAndGradients} on the direct pass: one forward pass that records only from the lowest block asked for
+     * (everything when the embedding is), the head, one backward pass down to that block.
+     */
+    private LossAndGradients directGradients(DataSet batch, Collection<String> tensors, boolean wantEmbed,
+                                             boolean wantHead) {
+        INDArray ids = batch.getFeatures();
+        requireBatchShape(ids);
+        int from = config.numLayers();
+        for (String t : tensors) {
+            int l = LlamaLayout.layerOf(t);
+            if (l >= 0) {
+                from = Math.min(from, l);
+            }
+        }
+        if (wantEmbed) {
+            from = 0;
+        }
+        DirectPass.Tape tape = direct.record(Embeddings.lookup(embedding, ids), from);
+        LmHead.Result r = LmHead.crossEntropy(tape.hidden(), head, LmHead.flatIds(batch.getLabels()),
+                LmHead.flatMask(batch.getLabelsMaskArray(), tape.hidden().rows()), true, wantHead);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        boolean graphTensors = wantEmbed || tensors.stream().anyMatch(t -> !t.equals(LlamaLayout.LM_HEAD));
+        if (graphTensors) {
+            NativeMemory.reclaimIfDue();
+            INDArray dIn = direct.backward(tape, r.dHidden(), tensors, grads, wantEmbed);
+            if (wantEmbed) {
+                INDArray dE = Embeddings.gradient(dIn, ids, config.vocabSize());
+                if (config.tieEmbeddings()) {
+                    dE.addi(r.dWeight());
+                }
+                grads.put(LlamaLayout.EMBED, dE);
+            }
+        }
+        if (tensors.contains(LlamaLayout.LM_HEAD)) {
+            grads.put(LlamaLayout.LM_HEAD, r.dWeight());
+        }
+        Map<String, INDArray> ordered = new LinkedHashMap<>();
+        for (String t : tensors) {
+            ordered.put(t, grads.get(t).detach()); // out of the pass workspace
+        }
+        return new LossAndGradients(r.loss(), r.tokens(), ordered);
     }
 
     /** The lowest block any of {@code tensors} belongs to; 0 if one is not a block tensor (embedding, norm, head). */

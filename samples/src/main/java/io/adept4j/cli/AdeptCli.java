@@ -34,6 +34,7 @@ public final class AdeptCli extends CommandGroup {
         try { // JVM settings, checked before any work like every other input
             io.adept4j.ops.NativeMemory.timeShare(System.getProperty(io.adept4j.ops.NativeMemory.TIME_SHARE_PROPERTY));
             CliLog.level(System.getProperty(CliLog.LEVEL_PROPERTY));
+            io.adept4j.model.CausalLm.Pass.configured();
         } catch (IllegalArgumentException e) {
             err.println("adept: " + e.getMessage() + " (set it in JAVA_OPTS, or leave it out for the default)");
             err.flush();

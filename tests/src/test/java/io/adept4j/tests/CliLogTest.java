@@ -58,4 +58,25 @@ class CliLogTest {
             }
         }
     }
+
+    /** A bad block pass in JAVA_OPTS is refused the same way. */
+    @Test
+    void aBadPassIsRefusedByName() {
+        String key = io.adept4j.model.CausalLm.Pass.PROPERTY;
+        String before = System.getProperty(key);
+        System.setProperty(key, "turbo");
+        try {
+            CliTest.Run r = CliTest.adept("--version");
+            assertEquals(2, r.code(), r.out());
+            assertTrue(r.err().contains("-D" + key + " must be direct or samediff") && r.err().contains("'turbo'"),
+                    r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
 }
