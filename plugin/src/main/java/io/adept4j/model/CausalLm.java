@@ -23,9 +23,14 @@ import java.util.Random;
 
 /**
  * A LLaMA-style causal language model. The transformer blocks and the final norm are a SameDiff graph built as a pure
- * function of ({@link LmConfig}, weights, sequence length); the token embedding and the LM head are computed with
- * plain ND4J calls around it. Everything that changes the architecture (expansion, import) edits the weight map and
- * rebuilds.
+ * function of ({@link LmConfig}, weights, sequence length): it holds the weights, defines the function, and is what
+ * graph surgery, saving and listeners see. The token embedding and the LM head are computed with plain ND4J calls
+ * around it. Everything that changes the architecture (expansion, import) edits the weight map and rebuilds.
+ *
+ * <p>Two passes compute the blocks ({@link Pass}): by default {@link DirectPass}, the same function as direct ND4J calls
+ * on the graph's arrays (one forward pass per step, weight gradients only for the tensors asked for, no backward pass
+ * below the lowest of them); or the graph itself through SameDiff. A test checks that both give the same outputs and
+ * gradients to double-precision rounding.
  *
  * <p>Layout choices, all forced or measured on DL4J 1.0.0-M2.1 (stack-notes.md §3 and the comments below):
  * <ul>
@@ -37,12 +42,11 @@ import java.util.Random;
  *   <li>Attention is written out by hand with an additive causal mask (the built-in ops take only padding masks).
  *       Grouped-query attention folds the query heads that share a key/value head into the sequence axis
  *       ({@code [B, kvHeads, rep·T, hd]}), so keys and values are never copied.</li>
- *   <li>Rotary embedding is one batched matmul with a rotation matrix per position, and RMSNorm scales rows through a
- *       K=1 outer-product matmul: broadcasting multiplies have a backward pass ~50× slower per element in M2.1.</li>
- * </ul>
- *   <li>Gradients of tensors that all lie at or above block {@code j > 0} are computed on a <em>tail</em> graph of
- *       blocks {@code j…L-1} that copies this model's current values before each use: the frozen blocks below {@code j} run forward only,
- *       once, and no backward or second forward pass touches them (decoupled tuning trains only the copies).</li>
+ *   <li>In the graph, rotary embedding is one batched matmul with a rotation matrix per position, and RMSNorm scales
+ *       rows through a K=1 outer-product matmul: broadcasting multiplies have a backward pass ~50× slower per element
+ *       in M2.1's SameDiff.</li>
+ *   <li>On the SameDiff pass, gradients of tensors that all lie at or above block {@code j > 0} are computed on a
+ *       <em>tail</em> graph of blocks {@code j…L-1} that copies this model's current values before each use.</li>
  * </ul>
  * Not thread-safe: one batch at a time.
  */

@@ -78,6 +78,7 @@ class DirectPassTest {
             middleAndTop.addAll(LlamaLayout.blockTensors(c, 2).keySet());
             List<String> someOfOne = List.of(LlamaLayout.down(1), LlamaLayout.inputNorm(1), LlamaLayout.k(1));
             List<String> normOnly = List.of(LlamaLayout.FINAL_NORM);
+            CausalLm.LossAndGradients everything = lm.using(CausalLm.Pass.DIRECT).lossAndGradients(batch, all);
             for (List<String> asked : List.of(all, upper, middle, middleAndTop, someOfOne, normOnly)) {
                 CausalLm.LossAndGradients graph = lm.using(CausalLm.Pass.SAMEDIFF).lossAndGradients(batch, asked);
                 CausalLm.LossAndGradients direct = lm.using(CausalLm.Pass.DIRECT).lossAndGradients(batch, asked);
@@ -91,6 +92,9 @@ class DirectPassTest {
                     assertEquals(java.util.Arrays.toString(g.shape()), java.util.Arrays.toString(d.shape()), name);
                     double scale = Math.max(1, g.amaxNumber().doubleValue());
                     assertTrue(maxDiff(g, d) <= TOLERANCE * scale, what + ": " + name + " max |Δ| " + maxDiff(g, d));
+                    // a frozen-everything-else step gets exactly the gradients the unfrozen model has
+                    assertTrue(maxDiff(everything.gradients().get(name), d) <= TOLERANCE * scale, what + ": " + name
+                            + " differs from its gradient when every tensor is asked");
                     if (!LoraAdapters.isAdapter(name) || c.lora() != null) {
                         assertTrue(d.amaxNumber().doubleValue() > 0, name + " has a gradient");
                     }
