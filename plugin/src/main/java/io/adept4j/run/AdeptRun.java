@@ -39,6 +39,10 @@ import java.util.Map;
  */
 public final class AdeptRun {
 
+    /** In-JVM locks of cached bases being pretrained (file locks do not exclude threads of one JVM). */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> BASE_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** What the base model is and where it came from. */
     public record Base(String source, String dir, long parameters, int layers, int hidden, Object pretraining) {
     }
@@ -155,21 +159,31 @@ public final class AdeptRun {
             Path baseDir = Path.of(cfg.str("baseCache")).resolve(preset.name().toLowerCase() + "-" + tok.spec().kind()
                     + tok.spec().vocabSize() + "-s" + pcfg.steps() + "-seed" + cfg.integer("seed") + "-" + wanted.key());
             modelDir = baseDir.resolve(Pretrainer.MODEL);
-            if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
-                wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
-                log.info("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
-                        + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
-                source = "cached";
-            } else {
-                log.info("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
-                boolean resume = Pretrainer.hasCheckpoint(baseDir);
-                if (resume) {
-                    wanted.requireSameAs(baseDir);
-                } else {
-                    wanted.write(baseDir);
+            // One pretraining per cached base at a time: concurrent sweep candidates (threads, Spark tasks, other
+            // processes on this machine) wait for the first and then reuse its base instead of racing on its files.
+            Files.createDirectories(baseDir.getParent());
+            synchronized (BASE_LOCKS.computeIfAbsent(baseDir.toAbsolutePath().normalize(), p -> new Object())) {
+                try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(
+                        baseDir.resolveSibling(baseDir.getFileName() + ".lock"), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                     java.nio.channels.FileLock held = lockFile.lock()) {
+                    if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
+                        wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
+                        log.info("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
+                                + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
+                        source = "cached";
+                    } else {
+                        log.info("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
+                        boolean resume = Pretrainer.hasCheckpoint(baseDir);
+                        if (resume) {
+                            wanted.requireSameAs(baseDir);
+                        } else {
+                            wanted.write(baseDir);
+                        }
+                        pretraining = new Pretrainer(preset.model(tok.spec()), pcfg).run(general, baseDir, resume, 0);
+                        source = "pretrained";
+                    }
                 }
-                pretraining = new Pretrainer(preset.model(tok.spec()), pcfg).run(general, baseDir, resume, 0);
-                source = "pretrained";
             }
         }
         CausalLm lm = cfg.integer("seqLen") > 0 ? ModelStore.load(modelDir, (int) cfg.integer("seqLen")) : ModelStore.load(modelDir);

@@ -2,13 +2,7 @@ package io.adept4j.sweep;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.adept4j.datavec.corpus.Document;
-import io.adept4j.listeners.AtomicDirectory;
-import io.adept4j.run.AdeptRun;
-import io.adept4j.run.RunConfig;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
 import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
@@ -20,7 +14,6 @@ import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpa
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,8 +37,6 @@ public final class SweepRunner {
 
     /** Outcome of a candidate the time budget did not let start (not recorded). */
     private static final String NOT_STARTED = "not started: the time budget was spent";
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final SweepSettings settings;
     private static final Logger log = LoggerFactory.getLogger(SweepRunner.class);
@@ -74,9 +65,19 @@ public final class SweepRunner {
         }
     }
 
-    /** Runs (or resumes) the sweep into {@code out}. */
+    /** Runs (or resumes) the sweep into {@code out}, its candidates in this JVM. */
     public Result run(List<Document> general, List<Document> domain, Path out) throws IOException {
+        return run(CandidateExecutor.local(general, domain), out);
+    }
+
+    /**
+     * Runs (or resumes) the sweep into {@code out} with its candidates run by {@code executor}: as many at once as the
+     * executor has slots, or the sweep's {@code parallelism} when that is larger. {@code out} must be reachable by
+     * every worker (each candidate writes its own {@code result.json} there).
+     */
+    public Result run(CandidateExecutor executor, Path out) throws IOException {
         long t0 = System.nanoTime();
+        int parallelism = Math.max(settings.parallelism(), executor.slots());
         Files.createDirectories(out.resolve("candidates"));
         List<CandidateOutcome> outcomes = new CopyOnWriteArrayList<>();
         TimeBudget time = new TimeBudget(settings.maxMinutes() * 60);
@@ -88,7 +89,8 @@ public final class SweepRunner {
             }
             CandidateOutcome o;
             try {
-                o = candidate(point, index, general, domain, out);
+                o = executor.execute(new CandidateJob(settings.base().asMap(), settings.method(), point, index,
+                        out.toString()));
             } finally {
                 time.finished();
             }
@@ -123,8 +125,8 @@ public final class SweepRunner {
                 .rngSeed(settings.seed()).build();
         log.info(String.format("[sweep] %s search over %s, %d candidates at most%s, %d at a time -> %s", settings.search(),
                 settings.space().knobs().keySet(), budget,
-                settings.maxMinutes() > 0 ? " or " + settings.maxMinutes() + " min" : "", settings.parallelism(), out));
-        LocalOptimizationRunner runner = new LocalOptimizationRunner(settings.parallelism(), conf, tasks);
+                settings.maxMinutes() > 0 ? " or " + settings.maxMinutes() + " min" : "", parallelism, out));
+        LocalOptimizationRunner runner = new LocalOptimizationRunner(parallelism, conf, tasks);
         runner.execute();
         List<CandidateOutcome> sorted = new ArrayList<>(outcomes);
         sorted.sort(Comparator.comparingInt(CandidateOutcome::index));
@@ -145,45 +147,5 @@ public final class SweepRunner {
         int reused = (int) sorted.stream().filter(CandidateOutcome::reused).count();
         return new Result(settings.describe(), sorted, scores, ParetoFront.of(g, d), best, sorted.size() - reused,
                 reused, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** One candidate: reused from disk when a previous run finished it, else run and written atomically. */
-    private CandidateOutcome candidate(SweepPoint point, int index, List<Document> general, List<Document> domain,
-                                       Path out) {
-        Path dir = out.resolve("candidates").resolve(String.format("%08x", point.key().hashCode()));
-        Path file = dir.resolve("result.json");
-        try {
-            if (AtomicDirectory.recover(dir) && Files.isRegularFile(file)) {
-                JsonNode r = JSON.readTree(file.toFile());
-                if (point.key().equals(r.path("key").asText())
-                        && settings.method().equals(r.path("method").path("method").asText())) { // not another method's
-                    return outcome(index, point, r.get("method"), r.path("seconds").asDouble(), file, true);
-                }
-            }
-            long t0 = System.nanoTime();
-            RunConfig cfg = settings.base().with(point.overrides()).with(Map.of("methods", List.of(settings.method())));
-            AdeptRun.Result run = new AdeptRun(cfg).run(general, domain);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> saved = new java.util.LinkedHashMap<>();
-            saved.put("key", point.key());
-            saved.put("params", point.values());
-            saved.put("seconds", seconds);
-            saved.put("method", run.methods().get(0));
-            saved.put("run", run);
-            AtomicDirectory.write(dir, tmp -> JSON.writeValue(tmp.resolve("result.json").toFile(), saved));
-            return outcome(index, point, JSON.valueToTree(run.methods().get(0)), seconds, file, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("candidate " + point.key() + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            return new CandidateOutcome(index, point.key(), point.values(), Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, 0, file.toString(), false, e.getMessage());
-        }
-    }
-
-    private static CandidateOutcome outcome(int index, SweepPoint p, JsonNode m, double seconds, Path file, boolean reused) {
-        return new CandidateOutcome(index, p.key(), p.values(), m.get("generalLossBefore").asDouble(),
-                m.get("generalLossAfter").asDouble(), m.get("domainLossBefore").asDouble(),
-                m.get("domainLossAfter").asDouble(), m.get("generalPerplexityChange").asDouble(),
-                m.get("domainPerplexityChange").asDouble(), seconds, file.toString(), reused, null);
     }
 }

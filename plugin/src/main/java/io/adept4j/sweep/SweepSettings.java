@@ -26,7 +26,8 @@ import java.util.Set;
  * search: grid                          # grid or random
  * candidates: 8                         # candidate budget (a grid stops when exhausted)
  * maxMinutes: 0                         # time budget (no candidate starts after it), 0 = none
- * parallelism: 1                        # candidates run at once
+ * parallelism: 1                        # candidates run at once (at least the Spark cluster's task slots)
+ * spark: {master: "local[2]"}           # optional: candidates as Spark tasks (or spark://HOST:7077, yarn)
  * gridPoints: 3                         # values per continuous knob in a grid
  * objective: weighted                   # domain, general or weighted
  * generalWeight: 0.5
@@ -38,13 +39,14 @@ import java.util.Set;
  * </pre>
  */
 public record SweepSettings(RunConfig base, String method, AdeptSpace space, String search, int candidates,
-                            double maxMinutes, int parallelism, int gridPoints, SweepObjective objective, long seed) {
+                            double maxMinutes, int parallelism, int gridPoints, SweepObjective objective, long seed,
+                            String sparkMaster) {
 
     /** The method a sweep tunes unless it names another. */
     public static final String DEFAULT_METHOD = "adept";
 
     private static final Set<String> TOP = Set.of("run", "method", "search", "candidates", "maxMinutes", "parallelism",
-            "gridPoints", "objective", "generalWeight", "space");
+            "gridPoints", "objective", "generalWeight", "space", "spark");
 
     public SweepSettings {
         List<String> p = new ArrayList<>();
@@ -65,6 +67,9 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         }
         if (gridPoints < 2) {
             p.add("'gridPoints' must be at least 2, got " + gridPoints);
+        }
+        if (sparkMaster == null) {
+            sparkMaster = "";
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid sweep config: " + String.join("; ", p));
@@ -116,7 +121,28 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
                 (int) number(root, "candidates", 8),
                 number(root, "maxMinutes", 0), (int) number(root, "parallelism", 1), (int) number(root, "gridPoints", 3),
                 new SweepObjective(text(root, "objective", "weighted"), number(root, "generalWeight", 0.5)),
-                base.integer("seed"));
+                base.integer("seed"), sparkMaster(root));
+    }
+
+    /** The {@code spark: {master: ...}} section's master, "" when there is none. */
+    private static String sparkMaster(JsonNode root) {
+        JsonNode spark = root.get("spark");
+        if (spark == null) {
+            return "";
+        }
+        JsonNode master = spark.get("master");
+        if (!spark.isObject() || master == null || !master.isTextual() || master.asText().isBlank()
+                || spark.size() != 1) {
+            throw new IllegalArgumentException("sweep key 'spark' must be {master: local[2] | spark://HOST:7077 | yarn}, got "
+                    + spark);
+        }
+        return master.asText();
+    }
+
+    /** The same settings with candidates run on this Spark master ("" for this JVM). */
+    public SweepSettings onSpark(String master) {
+        return new SweepSettings(base, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
+                seed, master);
     }
 
     private static org.deeplearning4j.arbiter.optimize.api.ParameterSpace<?> knob(String name, JsonNode spec) {
@@ -205,6 +231,9 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         m.put("candidates", candidates);
         m.put("maxMinutes", maxMinutes);
         m.put("parallelism", parallelism);
+        if (!sparkMaster.isEmpty()) {
+            m.put("spark", Map.of("master", sparkMaster));
+        }
         m.put("gridPoints", gridPoints);
         m.put("objective", objective.describe());
         m.put("space", space.knobs().keySet());

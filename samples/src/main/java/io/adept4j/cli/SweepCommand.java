@@ -41,19 +41,36 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder; an existing sweep there is resumed (default: runs/sweep-<time>).")
     Path out;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run candidates as Apache Spark tasks: local[N], "
+            + "spark://HOST:7077 or yarn (overrides the file's spark.master). --out must be on storage every executor sees.")
+    String spark;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         SweepSettings s = SweepSettings.load(config, RunInputs.overrides(general, domain, preset, seed, null, null));
+        if (spark != null) {
+            if (spark.isBlank()) {
+                throw new IllegalArgumentException("--spark needs a master: local[2], spark://HOST:7077 or yarn");
+            }
+            s = s.onSpark(spark);
+        }
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(s.base());
         Path domainPath = RunInputs.domain(s.base());
         List<Document> g = CorpusReader.read(generalPath).documents();
         List<Document> dm = CorpusReader.read(domainPath).documents();
         Path dir = out != null ? out : Path.of("runs", "sweep-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        SweepRunner.Result r = new SweepRunner(s).run(g, dm, dir);
+        SweepRunner.Result r;
+        if (s.sparkMaster().isEmpty()) {
+            r = new SweepRunner(s).run(g, dm, dir);
+        } else {
+            try (io.adept4j.spark.SparkCandidates exec = io.adept4j.spark.SparkCandidates.start(s.sparkMaster(), g, dm)) {
+                r = new SweepRunner(s).run(exec, dir.toAbsolutePath());
+            }
+        }
         JsonFiles.write(dir, "sweep.json", r); // the record of every candidate, failed ones included
         if (r.candidates().stream().noneMatch(c -> c.error() == null)) {
             // error strings are recorded for bad input (a candidate's IllegalArgumentException); any other failure leaves none

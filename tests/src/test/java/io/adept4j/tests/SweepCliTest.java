@@ -66,6 +66,28 @@ class SweepCliTest {
         assertTrue(Files.readString(out.resolve("sweep.html")).contains("data:image/png;base64,"));
     }
 
+    /** {@code --spark local[2]}: the candidates run as tasks of a real embedded Spark, two at a time. */
+    @Test
+    void aSweepRunsItsCandidatesOnSpark() throws Exception {
+        String space = "{\"lrRatio\": {\"values\": [2, 8]}}";
+        Path out = tmp.resolve("spark");
+        CliTest.Run r = adept("sweep", "--config", config("spark", "grid", 2, space).toString(), "--spark", "local[2]",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Spark master local[2], 2 task slots") && r.out().contains("2 at a time"), r.out());
+        JsonNode sweep = new ObjectMapper().readTree(Files.readString(out.resolve("sweep.json")));
+        assertEquals(2, sweep.get("candidates").size());
+        assertEquals("local[2]", sweep.path("settings").path("spark").path("master").asText(), sweep.toString());
+        for (JsonNode c : sweep.get("candidates")) {
+            assertTrue(c.get("error").isNull(), c.toString());
+            assertTrue(Files.isRegularFile(Path.of(c.get("resultFile").asText())));
+        }
+        CliTest.Run blank = adept("sweep", "--config", config("spark", "grid", 2, space).toString(), "--spark", " ",
+                "--out", tmp.resolve("blank").toString());
+        assertEquals(2, blank.code(), blank.out());
+        assertTrue(blank.err().contains("--spark needs a master"), blank.err());
+    }
+
     @Test
     void aRandomSweepHonoursItsCandidateBudgetAndBadSpacesAreRefused() throws Exception {
         String space = "{\"learningRate\": {\"logUniform\": [0.001, 0.01]}, \"k\": {\"int\": [1, 2]}}";

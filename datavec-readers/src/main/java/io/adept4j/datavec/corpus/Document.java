@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param text      the text whose tokens are predicted
  * @param endOfText whether the text ends here (an end-of-text token follows when documents are packed)
  */
-public record Document(String origin, String prompt, String text, boolean endOfText) {
+public record Document(String origin, String prompt, String text, boolean endOfText) implements java.io.Serializable {
 
     public Document {
         Objects.requireNonNull(origin, "origin");

@@ -1,0 +1,105 @@
+package io.adept4j.spark;
+
+import io.adept4j.datavec.corpus.CorpusReader;
+import io.adept4j.datavec.corpus.Document;
+import io.adept4j.sweep.CandidateExecutor;
+import io.adept4j.sweep.CandidateOutcome;
+import io.adept4j.sweep.SweepRunner;
+import io.adept4j.sweep.SweepSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A sweep on a real embedded Spark ({@code local[2]}): the candidates run as Spark tasks, two at a time, and give the
+ * same results as the same sweep run in this JVM; a rerun reuses them; a candidate whose task fails is recorded with
+ * its error while the others finish.
+ */
+class SparkSweepTest {
+
+    @TempDir
+    Path tmp;
+
+    private SweepSettings settings() throws Exception {
+        String run = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
+                + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 3, \"evalBatches\": 1, "
+                + "\"finalEvalBatches\": 2, \"tokenEvalBatches\": 1, \"refreshEvery\": 2}";
+        Path f = tmp.resolve("sweep.json");
+        Files.writeString(f, "{\"run\": " + run + ", \"search\": \"grid\", \"candidates\": 3, \"objective\": \"weighted\", "
+                + "\"space\": {\"lrRatio\": {\"values\": [2, 4, 8]}}}");
+        return SweepSettings.load(f, Map.of());
+    }
+
+    private static List<Document> corpus(String name) throws Exception {
+        List<Document> all = CorpusReader.read(Path.of("..", "corpora", name + ".jsonl.gz")).documents();
+        return all.subList(0, Math.min(all.size(), 400));
+    }
+
+    @Test
+    void candidatesRunAsSparkTasksWithTheLocalResults() throws Exception {
+        SweepSettings s = settings();
+        List<Document> general = corpus("general");
+        List<Document> math = corpus("math");
+        // In this JVM first (this also pretrains the tiny base into the cache the Spark candidates then share).
+        SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
+        Path out = tmp.resolve("spark");
+        // A candidate whose folder cannot be written: its task fails on the executor.
+        Files.createDirectories(out.resolve("candidates"));
+        SweepRunner.Result spark;
+        try (SparkCandidates exec = SparkCandidates.start("local[2]", general, math)) {
+            assertEquals(2, exec.slots());
+            spark = new SweepRunner(s).run(exec, out);
+            SweepRunner.Result again = new SweepRunner(s).run(exec, out);
+            assertEquals(3, again.reused(), "a rerun reuses every finished candidate");
+        }
+        assertEquals(3, local.candidates().size());
+        assertEquals(3, spark.candidates().size());
+        for (int i = 0; i < 3; i++) {
+            CandidateOutcome a = local.candidates().get(i);
+            CandidateOutcome b = spark.candidates().get(i);
+            assertNull(b.error(), b.key());
+            assertEquals(a.key(), b.key());
+            assertEquals(a.generalLossAfter(), b.generalLossAfter(), 0.0, a.key() + ": same seed, same result");
+            assertEquals(a.domainLossAfter(), b.domainLossAfter(), 0.0, a.key());
+            assertTrue(Files.isRegularFile(Path.of(b.resultFile())), b.resultFile());
+        }
+        assertEquals(local.paretoFront(), spark.paretoFront());
+    }
+
+    @Test
+    void aFailedTaskIsRecordedAndTheSweepGoesOn() throws Exception {
+        SweepSettings s = settings();
+        List<Document> general = corpus("general");
+        List<Document> math = corpus("math");
+        Path out = tmp.resolve("failing");
+        SweepRunner.Result r;
+        try (SparkCandidates exec = SparkCandidates.start("local[2]", general, math)) {
+            // the first candidate's folder is a plain file: writing its result fails inside its Spark task
+            // (the grid's first value, however the sweep file's number is typed)
+            for (Object two : List.of(2.0, 2L, 2)) {
+                io.adept4j.sweep.CandidateJob probe = new io.adept4j.sweep.CandidateJob(s.base().asMap(), s.method(),
+                        new io.adept4j.sweep.SweepPoint(Map.of("lrRatio", two)), 0, out.toString());
+                Files.createDirectories(probe.dir().getParent());
+                if (!Files.exists(probe.dir())) {
+                    Files.writeString(probe.dir(), "not a folder");
+                }
+            }
+            r = new SweepRunner(s).run(exec, out);
+        }
+        assertEquals(3, r.candidates().size());
+        long failed = r.candidates().stream().filter(c -> c.error() != null).count();
+        assertEquals(1, failed, r.candidates().toString());
+        CandidateOutcome bad = r.candidates().stream().filter(c -> c.error() != null).findFirst().orElseThrow();
+        assertTrue(bad.error().startsWith("Spark task failed"), bad.error());
+        assertNotNull(r.best());
+    }
+}
