@@ -161,10 +161,10 @@ public final class AdeptRun {
             modelDir = baseDir.resolve(Pretrainer.MODEL);
             // One pretraining per cached base at a time: concurrent sweep candidates (threads, Spark tasks, other
             // processes on this machine) wait for the first and then reuse its base instead of racing on its files.
-            Files.createDirectories(baseDir.getParent());
+            Files.createDirectories(baseDir); // the lock lives inside, so the cache holds only base folders
             synchronized (BASE_LOCKS.computeIfAbsent(baseDir.toAbsolutePath().normalize(), p -> new Object())) {
                 try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(
-                        baseDir.resolveSibling(baseDir.getFileName() + ".lock"), java.nio.file.StandardOpenOption.CREATE,
+                        baseDir.resolve("pretraining.lock"), java.nio.file.StandardOpenOption.CREATE,
                         java.nio.file.StandardOpenOption.WRITE);
                      java.nio.channels.FileLock held = lockFile.lock()) {
                     if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
