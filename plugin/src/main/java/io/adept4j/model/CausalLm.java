@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ public final class CausalLm {
         this.blocks = blocks;
         this.embedding = embedding;
         this.head = head;
-        this.direct = new DirectPass(config, seqLen, dataType, name -> sd.getVariable(name).getArr(), MASKED);
+        this.direct = new DirectPass(config, seqLen, dataType, name -> sd.getVariable(name).getArr());
     }
 
     /**
@@ -256,16 +257,7 @@ public final class CausalLm {
                 }
             }
             rotation = sd.constant("rope.rotation", Nd4j.create(rot).castTo(dt));
-            int rep = c.numHeads() / c.numKvHeads();
-            double[][] m = new double[rep * t][t];
-            for (int r = 0; r < rep; r++) {
-                for (int q = 0; q < t; q++) {
-                    for (int k = q + 1; k < t; k++) {
-                        m[r * t + q][k] = MASKED;
-                    }
-                }
-            }
-            causalMask = sd.constant("attn.causal_mask", Nd4j.create(m).castTo(dt));
+            causalMask = sd.constant("attn.causal_mask", causalMask(c, t, dt));
         }
 
         /** RMSNorm of the rows of {@code x [N, W]}: {@code x · rsqrt(mean(x²) + eps) · w}, without broadcasting ops. */
@@ -383,12 +375,28 @@ public final class CausalLm {
         }
     }
 
+    /**
+     * The additive causal mask of one grouped score matrix {@code [rep·T, T]} (the {@code rep} query heads that share a
+     * key/value head stacked along the rows): {@value #MASKED} where the key lies after the query, else 0.
+     */
+    static INDArray causalMask(LmConfig c, int t, DataType dt) {
+        int rep = c.numHeads() / c.numKvHeads();
+        double[][] m = new double[rep * t][t];
+        for (int r = 0; r < rep; r++) {
+            for (int q = 0; q < t; q++) {
+                for (int k = q + 1; k < t; k++) {
+                    m[r * t + q][k] = MASKED;
+                }
+            }
+        }
+        return Nd4j.create(m).castTo(dt);
+    }
+
     /** Runs the graph up to the final hidden states {@code [B·T, d]} for token ids {@code [B, T]}. */
     public INDArray hidden(INDArray ids) {
         requireBatchShape(ids);
         if (pass == Pass.DIRECT) {
-            return DirectPass.scoped(() -> direct.finalNorm(direct.blocks(Embeddings.lookup(embedding, ids), 0,
-                    config.numLayers(), null)).detach());
+            return DirectPass.scoped(() -> direct.hidden(Embeddings.lookup(embedding, ids)).detach());
         }
         sd.getVariable(INPUTS_EMBEDS).setArray(Embeddings.lookup(embedding, ids));
         return sd.output(Map.of(), HIDDEN).get(HIDDEN);
@@ -444,8 +452,7 @@ public final class CausalLm {
      */
     public LmHead.Result evaluateFromResidual(INDArray residual, DataSet batch) {
         if (pass == Pass.DIRECT) {
-            return DirectPass.scoped(() -> evaluateHidden(direct.finalNorm(direct.blocks(residual, 0,
-                    config.numLayers(), null)), batch));
+            return DirectPass.scoped(() -> evaluateHidden(direct.hidden(residual), batch));
         }
         sd.getVariable(INPUTS_EMBEDS).setArray(residual);
         return evaluateHidden(sd.output(Map.of(), HIDDEN).get(HIDDEN), batch);
@@ -461,8 +468,7 @@ public final class CausalLm {
         if (pass == Pass.DIRECT) {
             INDArray ids = batch.getFeatures();
             requireBatchShape(ids);
-            return DirectPass.scoped(() -> evaluateHidden(direct.finalNorm(direct.blocks(Embeddings.lookup(embedding,
-                    ids), 0, config.numLayers(), null)), batch));
+            return DirectPass.scoped(() -> evaluateHidden(direct.hidden(Embeddings.lookup(embedding, ids)), batch));
         }
         return evaluateHidden(hidden(batch.getFeatures()), batch);
     }
@@ -496,7 +502,8 @@ public final class CausalLm {
         if (pass == Pass.DIRECT) {
             return DirectPass.scoped(() -> directGradients(batch, tensors, wantEmbed, wantHead));
         }
-        int first = lowestBlock(tensors);
+        boolean blocksOnly = !tensors.isEmpty() && tensors.stream().allMatch(t -> LlamaLayout.layerOf(t) >= 0);
+        int first = blocksOnly ? lowestBlock(tensors) : 0;
         if (first > 0 && !wantEmbed && !wantHead) {
             return tailGradients(first, batch, tensors);
         }
@@ -543,24 +550,13 @@ public final class CausalLm {
                                              boolean wantHead) {
         INDArray ids = batch.getFeatures();
         requireBatchShape(ids);
-        int from = config.numLayers();
-        for (String t : tensors) {
-            int l = LlamaLayout.layerOf(t);
-            if (l >= 0) {
-                from = Math.min(from, l);
-            }
-        }
-        if (wantEmbed) {
-            from = 0;
-        }
+        int from = wantEmbed ? 0 : lowestBlock(tensors);
         DirectPass.Tape tape = direct.record(Embeddings.lookup(embedding, ids), from);
         LmHead.Result r = LmHead.crossEntropy(tape.hidden(), head, LmHead.flatIds(batch.getLabels()),
                 LmHead.flatMask(batch.getLabelsMaskArray(), tape.hidden().rows()), true, wantHead);
         Map<String, INDArray> grads = new LinkedHashMap<>();
-        boolean graphTensors = wantEmbed || tensors.stream().anyMatch(t -> !t.equals(LlamaLayout.LM_HEAD));
-        if (graphTensors) {
-            NativeMemory.reclaimIfDue();
-            INDArray dIn = direct.backward(tape, r.dHidden(), tensors, grads, wantEmbed);
+        if (tensors.stream().anyMatch(t -> !t.equals(LlamaLayout.LM_HEAD))) { // anything below the head
+            INDArray dIn = direct.backward(tape, r.dHidden(), new HashSet<>(tensors), grads, wantEmbed);
             if (wantEmbed) {
                 INDArray dE = Embeddings.gradient(dIn, ids, config.vocabSize());
                 if (config.tieEmbeddings()) {
@@ -579,17 +575,16 @@ public final class CausalLm {
         return new LossAndGradients(r.loss(), r.tokens(), ordered);
     }
 
-    /** The lowest block any of {@code tensors} belongs to; 0 if one is not a block tensor (embedding, norm, head). */
+    /** The lowest block any of {@code tensors} belongs to (other tensors ignored); the block count when none does. */
     private int lowestBlock(Collection<String> tensors) {
-        int low = Integer.MAX_VALUE;
+        int low = config.numLayers();
         for (String t : tensors) {
             int l = LlamaLayout.layerOf(t);
-            if (l < 0) {
-                return 0;
+            if (l >= 0) {
+                low = Math.min(low, l);
             }
-            low = Math.min(low, l);
         }
-        return tensors.isEmpty() ? 0 : low;
+        return low;
     }
 
     /** Gradients of block tensors all at or above block {@code first}: forward below it, forward+backward above. */

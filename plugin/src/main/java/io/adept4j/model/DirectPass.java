@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -81,14 +81,17 @@ final class DirectPass {
     /** The additive causal mask of one {@code [rep·T, T]} score matrix, flattened. */
     private final INDArray causalRow;
     private final double scale;
+    /** Every tensor name of the model: which projections have a bias or LoRA adapters. */
+    private final Set<String> tensors;
 
     /**
      * @param weight the model's live tensor of a Hugging Face name
      */
-    DirectPass(LmConfig c, int seqLen, DataType dt, Function<String, INDArray> weight, double maskValue) {
+    DirectPass(LmConfig c, int seqLen, DataType dt, Function<String, INDArray> weight) {
         this.c = c;
         this.t = seqLen;
         this.weight = weight;
+        this.tensors = Set.copyOf(LlamaLayout.tensors(c).keySet());
         int hd = c.headDim();
         int half = hd / 2;
         double[] inv = c.inverseFrequencies();
@@ -104,16 +107,7 @@ final class DirectPass {
             p[j][j + half] = 1;
         }
         halfSwap = Nd4j.create(p).castTo(dt);
-        int rep = c.numHeads() / c.numKvHeads();
-        double[] m = new double[rep * t * t];
-        for (int r = 0; r < rep; r++) {
-            for (int qi = 0; qi < t; qi++) {
-                for (int ki = qi + 1; ki < t; ki++) {
-                    m[(r * t + qi) * t + ki] = maskValue;
-                }
-            }
-        }
-        causalRow = Nd4j.createFromArray(m).reshape(1, m.length).castTo(dt);
+        causalRow = CausalLm.causalMask(c, t, dt).reshape(1, -1);
         scale = 1.0 / Math.sqrt(hd);
     }
 
@@ -159,13 +153,17 @@ final class DirectPass {
         return rmsNorm(x, weight.apply(LlamaLayout.FINAL_NORM)).out;
     }
 
+    /** Every block and the final norm on the residual stream {@code x}: the hidden states, nothing kept. */
+    INDArray hidden(INDArray x) {
+        return finalNorm(blocks(x, 0, c.numLayers(), null));
+    }
+
     /** One block; fills {@code caches[i]} for the backward pass when {@code caches} is not null. */
     private INDArray block(int i, INDArray x, BlockCache[] caches) {
         long n = x.rows();
         long b = n / t;
         int hd = c.headDim();
         int kv = c.numKvHeads();
-        int rep = c.numHeads() / kv;
 
         // Attention: norm, projections (+ q/k norms), rotary embedding, heads grouped by key/value head.
         Norm attnNorm = rmsNorm(x, weight.apply(LlamaLayout.inputNorm(i)));
@@ -180,8 +178,7 @@ final class DirectPass {
             q = qNorm.out.reshape(n, c.qWidth());
             k = kNorm.out.reshape(n, c.kvWidth());
         }
-        INDArray qg = rope(q, cosQ, sinQ).reshape(b, t, kv, rep, hd).permute(0, 2, 3, 1, 4).dup('c')
-                .reshape(b, kv, (long) rep * t, hd);
+        INDArray qg = groupQueries(rope(q, cosQ, sinQ), b);
         INDArray kg = heads(rope(k, cosK, sinK), b, kv);
         INDArray vg = heads(v, b, kv);
         // Scores [B, kv, rep·T, T], scaled, causal mask added, softmax over keys (in place).
@@ -189,8 +186,7 @@ final class DirectPass {
         probs.reshape(b * kv, causalRow.length()).addiRowVector(causalRow);
         INDArray rows = probs.reshape(-1, t);
         Nd4j.exec(new SoftMax(rows, rows, 1));
-        INDArray attention = Nd4j.matmul(probs, vg).reshape(b, kv, rep, t, hd).permute(0, 3, 1, 2, 4).dup('c')
-                .reshape(n, c.qWidth());
+        INDArray attention = ungroupQueries(Nd4j.matmul(probs, vg), b);
         INDArray mid = linear(attention, LlamaLayout.o(i)).addi(x);
 
         // MLP: norm, SwiGLU = silu(gate)·up, down projection, residual.
@@ -205,6 +201,21 @@ final class DirectPass {
                     activation);
         }
         return out;
+    }
+
+    /** Queries {@code [N, heads·hd]} → {@code [B, kv, rep·T, hd]}, the heads sharing a key/value head stacked (a copy). */
+    private INDArray groupQueries(INDArray x, long b) {
+        int kv = c.numKvHeads();
+        int rep = c.numHeads() / kv;
+        return x.reshape(b, t, kv, rep, c.headDim()).permute(0, 2, 3, 1, 4).dup('c')
+                .reshape(b, kv, (long) rep * t, c.headDim());
+    }
+
+    /** The inverse of {@link #groupQueries}: {@code [B, kv, rep·T, hd]} → {@code [N, heads·hd]} (a copy). */
+    private INDArray ungroupQueries(INDArray x, long b) {
+        int kv = c.numKvHeads();
+        int rep = c.numHeads() / kv;
+        return x.reshape(b, kv, rep, t, c.headDim()).permute(0, 3, 1, 2, 4).dup('c').reshape(b * t, c.qWidth());
     }
 
     /** {@code [N, heads·hd]} → {@code [B, heads, T, hd]} (a copy). */
@@ -242,18 +253,14 @@ final class DirectPass {
     /** {@code x·Wᵀ (+ bias) (+ LoRA's (alpha/r)·(x·Aᵀ)·Bᵀ)}. */
     private INDArray linear(INDArray x, String name) {
         INDArray y = Nd4j.gemm(x, weight.apply(name), false, true);
-        if (c.lora() != null && c.lora().adapts(name)) {
+        if (tensors.contains(LoraAdapters.a(name))) {
             INDArray low = Nd4j.gemm(x, weight.apply(LoraAdapters.a(name)), false, true);
             Nd4j.gemm(low, weight.apply(LoraAdapters.b(name)), y, false, true, c.lora().scale(), 1.0);
         }
-        if (c.attentionBias() && hasBias(name)) {
+        if (tensors.contains(LlamaLayout.bias(name))) {
             y.addiRowVector(weight.apply(LlamaLayout.bias(name)));
         }
         return y;
-    }
-
-    private boolean hasBias(String name) {
-        return name.contains(".self_attn.") && !name.endsWith("o_proj.weight");
     }
 
     // --------------------------------------------------------------------------------------------------- backward
@@ -291,26 +298,24 @@ final class DirectPass {
      *
      * @param wantInput also return the gradient of the residual entering the tape's first block (else null)
      */
-    INDArray backward(Tape tape, INDArray dHidden, Collection<String> wanted, Map<String, INDArray> grads,
+    INDArray backward(Tape tape, INDArray dHidden, Set<String> wanted, Map<String, INDArray> grads,
                       boolean wantInput) {
         int layers = c.numLayers();
         boolean anyBlock = wantInput || tape.from < layers;
         INDArray dx = normBackward(tape.finalNorm, LlamaLayout.FINAL_NORM, dHidden, anyBlock, wanted, grads);
         for (int i = layers - 1; i >= tape.from; i--) {
             dx = blockBackward(i, dx, tape.caches[i], wantInput || i > tape.from, wanted, grads);
-            tape.caches[i] = null; // its activations are garbage now
-            io.adept4j.ops.NativeMemory.reclaimIfDue();
+            tape.caches[i] = null; // no longer needed
         }
         return wantInput ? dx : null;
     }
 
-    private INDArray blockBackward(int i, INDArray dOut, BlockCache k, boolean wantInput, Collection<String> wanted,
+    private INDArray blockBackward(int i, INDArray dOut, BlockCache k, boolean wantInput, Set<String> wanted,
                                    Map<String, INDArray> grads) {
         long n = dOut.rows();
         long b = n / t;
         int hd = c.headDim();
         int kv = c.numKvHeads();
-        int rep = c.numHeads() / kv;
 
         // MLP: down projection, SwiGLU, gate/up projections, norm; the residual passes dOut through.
         INDArray dAct = linearBackward(k.activation, LlamaLayout.down(i), dOut, true, wanted, grads);
@@ -325,7 +330,7 @@ final class DirectPass {
 
         // Attention: output projection, back through P·V and the softmax, then rotary embedding and projections.
         INDArray dAtt = linearBackward(k.attention, LlamaLayout.o(i), dMid, true, wanted, grads);
-        INDArray dO = dAtt.reshape(b, t, kv, rep, hd).permute(0, 2, 3, 1, 4).dup('c').reshape(b, kv, (long) rep * t, hd);
+        INDArray dO = groupQueries(dAtt, b);
         INDArray dProbs = Nd4j.matmul(dO, k.v, false, true, false);
         INDArray dVg = Nd4j.matmul(k.probs, dO, true, false, false);
         INDArray p2 = k.probs.reshape(-1, t);
@@ -334,8 +339,7 @@ final class DirectPass {
         d2.subiColumnVector(dot).muli(p2).muli(scale);                          // dScores (scaled), in dProbs
         INDArray dQg = Nd4j.matmul(dProbs, k.k);                                  // [B, kv, rep·T, hd]
         INDArray dKg = Nd4j.matmul(dProbs, k.q, true, false, false);              // [B, kv, T, hd]
-        INDArray dq = ropeBackward(dQg.reshape(b, kv, rep, t, hd).permute(0, 3, 1, 2, 4).dup('c').reshape(n, c.qWidth()),
-                cosQ, sinQ);
+        INDArray dq = ropeBackward(ungroupQueries(dQg, b), cosQ, sinQ);
         INDArray dk = ropeBackward(unheads(dKg, kv), cosK, sinK);
         INDArray dv = unheads(dVg, kv);
         if (c.qkNorm()) {
@@ -356,16 +360,16 @@ final class DirectPass {
     }
 
     /** Gradients of a linear layer: the weight's (and bias's, adapters') when wanted; the input's when asked. */
-    private INDArray linearBackward(INDArray x, String name, INDArray dy, boolean wantInput, Collection<String> wanted,
+    private INDArray linearBackward(INDArray x, String name, INDArray dy, boolean wantInput, Set<String> wanted,
                                     Map<String, INDArray> grads) {
         if (wanted.contains(name)) {
             grads.put(name, Nd4j.gemm(dy, x, true, false));
         }
-        if (c.attentionBias() && hasBias(name) && wanted.contains(LlamaLayout.bias(name))) {
+        if (wanted.contains(LlamaLayout.bias(name))) {
             grads.put(LlamaLayout.bias(name), dy.sum(0));
         }
         INDArray dx = wantInput ? Nd4j.gemm(dy, weight.apply(name), false, false) : null;
-        if (c.lora() != null && c.lora().adapts(name)) {
+        if (tensors.contains(LoraAdapters.a(name))) {
             String an = LoraAdapters.a(name);
             String bn = LoraAdapters.b(name);
             boolean wantA = wanted.contains(an);
@@ -388,7 +392,7 @@ final class DirectPass {
     }
 
     /** RMSNorm backward: {@code dx = inv·(dxn − xn·mean(dxn·xn))} with {@code dxn = dy·w}; {@code dw = Σ dy·xn}. */
-    private INDArray normBackward(Norm n, String name, INDArray dy, boolean wantInput, Collection<String> wanted,
+    private INDArray normBackward(Norm n, String name, INDArray dy, boolean wantInput, Set<String> wanted,
                                   Map<String, INDArray> grads) {
         if (wanted.contains(name)) {
             grads.put(name, dy.mul(n.normed).sum(0));

@@ -43,6 +43,31 @@ public final class AdeptRun {
     private static final java.util.concurrent.ConcurrentHashMap<Path, Object> BASE_LOCKS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Where a cached base came from ({@code cached} or {@code pretrained}) and its pretraining record, if any. */
+    private record CachedBase(String source, Object pretraining) {
+    }
+
+    /** Work that may throw {@link IOException}. */
+    @FunctionalInterface
+    private interface IoWork<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} while holding the lock of folder {@code dir} (created if absent): one thread of this JVM and
+     * one process at a time. The lock file lives inside, so a folder of such folders holds nothing else.
+     */
+    private static <T> T exclusively(Path dir, IoWork<T> work) throws IOException {
+        Files.createDirectories(dir);
+        synchronized (BASE_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), p -> new Object())) {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("pretraining.lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = channel.lock()) {
+                return work.run();
+            }
+        }
+    }
+
     /** What the base model is and where it came from. */
     public record Base(String source, String dir, long parameters, int layers, int hidden, Object pretraining) {
     }
@@ -159,32 +184,29 @@ public final class AdeptRun {
             Path baseDir = Path.of(cfg.str("baseCache")).resolve(preset.name().toLowerCase() + "-" + tok.spec().kind()
                     + tok.spec().vocabSize() + "-s" + pcfg.steps() + "-seed" + cfg.integer("seed") + "-" + wanted.key());
             modelDir = baseDir.resolve(Pretrainer.MODEL);
+            Path model = modelDir;
+            List<Document> text = general;
             // One pretraining per cached base at a time: concurrent sweep candidates (threads, Spark tasks, other
             // processes on this machine) wait for the first and then reuse its base instead of racing on its files.
-            Files.createDirectories(baseDir); // the lock lives inside, so the cache holds only base folders
-            synchronized (BASE_LOCKS.computeIfAbsent(baseDir.toAbsolutePath().normalize(), p -> new Object())) {
-                try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(
-                        baseDir.resolve("pretraining.lock"), java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.WRITE);
-                     java.nio.channels.FileLock held = lockFile.lock()) {
-                    if (Files.exists(modelDir.resolve(ModelStore.CONFIG))) {
-                        wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
-                        log.info("[run] base model: cached in " + modelDir + " (pretrained on this general corpus, "
-                                + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
-                        source = "cached";
-                    } else {
-                        log.info("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
-                        boolean resume = Pretrainer.hasCheckpoint(baseDir);
-                        if (resume) {
-                            wanted.requireSameAs(baseDir);
-                        } else {
-                            wanted.write(baseDir);
-                        }
-                        pretraining = new Pretrainer(preset.model(tok.spec()), pcfg).run(general, baseDir, resume, 0);
-                        source = "pretrained";
-                    }
+            CachedBase cached = exclusively(baseDir, () -> {
+                if (Files.exists(model.resolve(ModelStore.CONFIG))) {
+                    wanted.requireSameAs(baseDir); // a cached base is reused only for the same corpus, shape and budget
+                    log.info("[run] base model: cached in " + model + " (pretrained on this general corpus, "
+                            + "sha256 " + wanted.corpusSha256().substring(0, 12) + "…)");
+                    return new CachedBase("cached", null);
                 }
-            }
+                log.info("[run] base model: pretraining the " + preset.name().toLowerCase() + " preset on the general corpus -> " + baseDir);
+                boolean resume = Pretrainer.hasCheckpoint(baseDir);
+                if (resume) {
+                    wanted.requireSameAs(baseDir);
+                } else {
+                    wanted.write(baseDir);
+                }
+                return new CachedBase("pretrained",
+                        new Pretrainer(preset.model(tok.spec()), pcfg).run(text, baseDir, resume, 0));
+            });
+            source = cached.source();
+            pretraining = cached.pretraining();
         }
         CausalLm lm = cfg.integer("seqLen") > 0 ? ModelStore.load(modelDir, (int) cfg.integer("seqLen")) : ModelStore.load(modelDir);
         Base base = new Base(source, modelDir.toString(), lm.parameterCount(), lm.config().numLayers(),

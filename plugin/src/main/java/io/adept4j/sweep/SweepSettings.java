@@ -45,6 +45,10 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
     /** The method a sweep tunes unless it names another. */
     public static final String DEFAULT_METHOD = "adept";
 
+    /** Spark master URLs: checked here, before corpora are read or Spark starts (which would fail with its own error). */
+    private static final java.util.regex.Pattern SPARK_MASTER =
+            java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|spark://\\S+|yarn|k8s://\\S+");
+
     private static final Set<String> TOP = Set.of("run", "method", "search", "candidates", "maxMinutes", "parallelism",
             "gridPoints", "objective", "generalWeight", "space", "spark");
 
@@ -70,6 +74,10 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         }
         if (sparkMaster == null) {
             sparkMaster = "";
+        }
+        if (!sparkMaster.isEmpty() && !SPARK_MASTER.matcher(sparkMaster).matches()) {
+            p.add("'spark.master' (or --spark) must be local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL, got '"
+                    + sparkMaster + "'");
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid sweep config: " + String.join("; ", p));

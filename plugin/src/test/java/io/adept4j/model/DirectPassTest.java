@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DirectPassTest {
 
     private static final double TOLERANCE = 1e-10;
+    private static final int T = 6;
 
     static List<LmConfig> configs() {
         LmConfig everything = CausalLmTest.tinyConfig(23, 3);
@@ -61,6 +62,11 @@ class DirectPassTest {
         return w;
     }
 
+    /** A double-precision model of {@code c} for windows of {@link #T} tokens, every adapter live. */
+    private static CausalLm model(LmConfig c, long seed) {
+        return CausalLm.build(c, weightsWithLiveAdapters(c, seed), T, DataType.DOUBLE);
+    }
+
     private static double maxDiff(INDArray a, INDArray b) {
         return Nd4j.math().abs(a.sub(b)).maxNumber().doubleValue();
     }
@@ -68,9 +74,8 @@ class DirectPassTest {
     @Test
     void gradientsOfAnySubsetEqualTheGraphs() {
         for (LmConfig c : configs()) {
-            int t = 6;
-            CausalLm lm = CausalLm.build(c, weightsWithLiveAdapters(c, 3), t, DataType.DOUBLE);
-            DataSet batch = batch(c, t, 5);
+            CausalLm lm = model(c, 3);
+            DataSet batch = batch(c, T, 5);
             List<String> all = new ArrayList<>(lm.weights().keySet());
             List<String> upper = new ArrayList<>(LlamaLayout.blockTensors(c, 2).keySet());
             List<String> middle = new ArrayList<>(LlamaLayout.blockTensors(c, 1).keySet());
@@ -106,9 +111,8 @@ class DirectPassTest {
     @Test
     void forwardOutputsAndStreamsEqualTheGraphs() {
         for (LmConfig c : configs()) {
-            int t = 6;
-            CausalLm lm = CausalLm.build(c, weightsWithLiveAdapters(c, 9), t, DataType.DOUBLE);
-            DataSet batch = batch(c, t, 11);
+            CausalLm lm = model(c, 9);
+            DataSet batch = batch(c, T, 11);
             INDArray ids = batch.getFeatures();
             CausalLm.Streams graph = lm.using(CausalLm.Pass.SAMEDIFF).residualStreams(ids);
             CausalLm.Streams direct = lm.using(CausalLm.Pass.DIRECT).residualStreams(ids);

@@ -42,7 +42,7 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
      */
     public static SparkCandidates start(String master, List<Document> general, List<Document> domain) {
         if (master == null || master.isBlank()) {
-            throw new IllegalArgumentException("--spark needs a master: local[2], spark://HOST:7077 or yarn");
+            throw new IllegalArgumentException("a Spark master is needed: local[2], spark://HOST:7077 or yarn");
         }
         SparkConf conf = new SparkConf().setMaster(master).setAppName("adept sweep")
                 .set("spark.ui.enabled", "false")

@@ -52,8 +52,6 @@ class SparkSweepTest {
         // In this JVM first (this also pretrains the tiny base into the cache the Spark candidates then share).
         SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
         Path out = tmp.resolve("spark");
-        // A candidate whose folder cannot be written: its task fails on the executor.
-        Files.createDirectories(out.resolve("candidates"));
         SweepRunner.Result spark;
         try (SparkCandidates exec = SparkCandidates.start("local[2]", general, math)) {
             assertEquals(2, exec.slots());
@@ -83,16 +81,12 @@ class SparkSweepTest {
         Path out = tmp.resolve("failing");
         SweepRunner.Result r;
         try (SparkCandidates exec = SparkCandidates.start("local[2]", general, math)) {
-            // the first candidate's folder is a plain file: writing its result fails inside its Spark task
-            // (the grid's first value, however the sweep file's number is typed)
-            for (Object two : List.of(2.0, 2L, 2)) {
-                io.adept4j.sweep.CandidateJob probe = new io.adept4j.sweep.CandidateJob(s.base().asMap(), s.method(),
-                        new io.adept4j.sweep.SweepPoint(Map.of("lrRatio", two)), 0, out.toString());
-                Files.createDirectories(probe.dir().getParent());
-                if (!Files.exists(probe.dir())) {
-                    Files.writeString(probe.dir(), "not a folder");
-                }
-            }
+            // the first candidate's folder (lrRatio 2, read from the file as a double) is a plain file: writing its
+            // result fails inside its Spark task
+            io.adept4j.sweep.CandidateJob first = new io.adept4j.sweep.CandidateJob(s.base().asMap(), s.method(),
+                    new io.adept4j.sweep.SweepPoint(Map.of("lrRatio", 2.0)), 0, out.toString());
+            Files.createDirectories(first.dir().getParent());
+            Files.writeString(first.dir(), "not a folder");
             r = new SweepRunner(s).run(exec, out);
         }
         assertEquals(3, r.candidates().size());

@@ -86,6 +86,13 @@ class SweepCliTest {
                 "--out", tmp.resolve("blank").toString());
         assertEquals(2, blank.code(), blank.out());
         assertTrue(blank.err().contains("--spark needs a master"), blank.err());
+        // a master Spark could not parse is refused by the settings, before corpora are read or Spark starts
+        CliTest.Run bad = adept("sweep", "--config", config("spark", "grid", 2, space).toString(), "--spark", "foo",
+                "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains("'spark.master' (or --spark) must be local") && bad.err().contains("'foo'"),
+                bad.err());
+        assertFalse(Files.exists(tmp.resolve("bad")));
     }
 
     @Test
