@@ -7,7 +7,7 @@ named for it, and reports CAUGHT (the test failed, as it must) or MISSED. Nothin
 
     python3 scripts/mutation-check.py [--out mutation-check.json] [NAME ...]
 
-About 25 minutes on 2 cores for all 25 of them (the end-to-end ones are the longest). Each mutation's text must occur
+About 25 minutes on 2 cores for all 27 of them (the end-to-end ones are the longest). Each mutation's text must occur
 exactly once in its file: when the code moves on, the script says so instead of testing nothing.
 """
 import json
@@ -26,6 +26,14 @@ MUTATIONS = {
         'return wantInput ? dIn.addi(dMid) : null;',
         'return wantInput ? dIn : null;',
         'plugin', 'DirectPassTest'),
+    'sharded-probe-drops-batches': ('spark/src/main/java/io/adept4j/spark/SparkProbing.java',
+        'mine.stream().map(Numbered::batch).iterator(), mine.get(0).index())',
+        'mine.subList(0, 1).stream().map(Numbered::batch).iterator(), mine.get(0).index())',
+        'spark', 'SparkProbingTest'),
+    'sharded-importance-one-shard': ('spark/src/main/java/io/adept4j/spark/SparkProbing.java',
+        'shards.forEach(all::merge);',
+        'all.merge(shards.get(0));',
+        'spark', 'SparkProbingTest'),
     'multipliers-not-installed': ('plugin/src/main/java/io/adept4j/samediff/ImportanceRefresh.java',
         '            ((SplitLearningRateGradientUpdater) opt.updater(t, model.tensor(t))).setMultipliers(m.perElement().get(t));',
         '            // broken: multipliers never installed',

@@ -11,9 +11,12 @@ import java.util.Set;
 /**
  * Running sums of |∂L/∂w| per parameter, and the importance they give: {@code I(w) = |w| · mean |∂L/∂w|}, element-wise
  * (ADEPT's unit importance before aggregation into units). Gradients are copied on {@link #add}, so callers may hand
- * in arrays that an updater overwrites right afterwards.
+ * in arrays that an updater overwrites right afterwards. The sums are serialisable and {@link #merge mergeable}, so
+ * batches scored on several machines combine into the sums of one pass over all of them.
  */
-public final class GradientImportance {
+public final class GradientImportance implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final Map<String, INDArray> sumAbs = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
@@ -37,6 +40,27 @@ public final class GradientImportance {
     /** Adds one batch's gradients of several parameters. */
     public void addAll(Map<String, INDArray> grads) {
         grads.forEach(this::add);
+    }
+
+    /**
+     * Adds another accumulator's sums and counts to this one's, as if its batches had been added here (up to the order
+     * of float additions).
+     */
+    public void merge(GradientImportance other) {
+        for (Map.Entry<String, INDArray> e : other.sumAbs.entrySet()) {
+            String name = e.getKey();
+            INDArray sum = sumAbs.get(name);
+            if (sum == null) {
+                sumAbs.put(name, e.getValue().dup());
+            } else {
+                if (sum.length() != e.getValue().length()) {
+                    throw new IllegalArgumentException("gradient sums of " + name + " have " + e.getValue().length()
+                            + " values here and " + sum.length() + " there");
+                }
+                sum.addi(e.getValue().reshape(sum.shape()));
+            }
+            counts.merge(name, other.counts.get(name), Integer::sum);
+        }
     }
 
     /** Parameters seen so far. */

@@ -28,7 +28,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * ADEPT's Stage 2b: trains only the expanded copies on the DOMAIN corpus with a {@link SplitLearningRateUpdater},
@@ -71,6 +73,8 @@ public final class AdeptTrainer {
     private boolean resume;
     private int stopAfter;
     private int finalEvalBatches;
+    private BiFunction<CausalLm, List<DataSet>, UnitImportance.GeneralGradients> generalGradients =
+            UnitImportance::onBatches;
 
     /** A trainer with these settings; it logs its progress through SLF4J. */
     public AdeptTrainer(TuneConfig cfg) {
@@ -116,6 +120,17 @@ public final class AdeptTrainer {
                     + "replace it at the first refresh), got policy " + cfg.policy().configName());
         }
         this.frozenMask = Map.copyOf(mask);
+        return this;
+    }
+
+    /**
+     * Where each importance refresh gets its gradient sums over the general probe batches: by default computed here;
+     * e.g. sharded over Spark executors ({@code SparkProbing.gradients}). Called once per refresh with the model and the
+     * batches; a source that is {@link AutoCloseable} is closed after the refresh.
+     */
+    public AdeptTrainer withGeneralGradients(
+            BiFunction<CausalLm, List<DataSet>, UnitImportance.GeneralGradients> source) {
+        this.generalGradients = Objects.requireNonNull(source, "source");
         return this;
     }
 
@@ -329,8 +344,19 @@ public final class AdeptTrainer {
 
     private Refresh refresh(int step, CausalLm model, List<DataSet> probe, List<String> trainable,
                             Map<String, String> seedFrom, ParameterOptimizer opt) {
-        ImportanceRefresh.Multipliers m = ImportanceRefresh.apply(model, probe, trainable, seedFrom, opt, cfg.granularity(),
-                cfg.lrPolicy());
+        UnitImportance.GeneralGradients gradients = generalGradients.apply(model, probe);
+        ImportanceRefresh.Multipliers m;
+        try {
+            m = ImportanceRefresh.apply(model, gradients, trainable, seedFrom, opt, cfg.granularity(), cfg.lrPolicy());
+        } finally {
+            if (gradients instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("[tune] releasing the importance batches failed: " + e);
+                }
+            }
+        }
         List<UnitSummary> summary = new ArrayList<>();
         for (String t : trainable) {
             INDArray mt = m.multipliers().get(t);

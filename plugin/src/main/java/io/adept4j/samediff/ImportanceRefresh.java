@@ -34,6 +34,14 @@ public final class ImportanceRefresh {
     public static Multipliers apply(CausalLm model, List<DataSet> probe, List<String> trainable,
                                     Map<String, String> seedFrom, ParameterOptimizer opt, Granularity granularity,
                                     LrPolicy policy) {
+        return apply(model, UnitImportance.onBatches(model, probe), trainable, seedFrom, opt, granularity, policy);
+    }
+
+    /** {@link #apply(CausalLm, List, List, Map, ParameterOptimizer, Granularity, LrPolicy)} with the gradient sums from
+     * {@code probe} (e.g. sharded over Spark executors). */
+    public static Multipliers apply(CausalLm model, UnitImportance.GeneralGradients probe, List<String> trainable,
+                                    Map<String, String> seedFrom, ParameterOptimizer opt, Granularity granularity,
+                                    LrPolicy policy) {
         UnitImportance.Result imp = UnitImportance.compute(model, probe, trainable, seedFrom);
         LearningRateMultipliers m = LearningRateMultipliers.of(imp.elements(), WeightLayout.OUT_IN, granularity, policy);
         for (String t : trainable) {

@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +22,9 @@ import java.util.Set;
  * ADEPT's Stage 1a: on a GENERAL probe set, the loss increase ΔL_l when block l is skipped (its output becomes its
  * input, the "residual bypass"), for every block.
  *
- * <p>Skipping block l leaves everything below l unchanged, so the probe runs the full model once per batch, keeps the
- * residual stream entering every block, and for each l runs only blocks l+1.. (a suffix model built once) on the stream
- * that entered l. Padding and masked prompt tokens never count (unlike the reference code, which scores padding).
+ * <p>The probe is a sum over batches: {@link #measure} gives each batch's ΔL per block, {@link #combine} the result,
+ * so the batches may be measured on several machines (the {@code spark} module's sharded probe). Padding and masked
+ * prompt tokens never count (unlike the reference code, which scores padding).
  */
 public final class LayerProber {
 
@@ -61,13 +63,60 @@ public final class LayerProber {
         this.maxBatches = maxBatches;
     }
 
+    /**
+     * One probe batch's measurement: the sums the probe's result is made of, so a probe split over machines combines
+     * exactly ({@link #combine}).
+     *
+     * @param batch          the batch's position in the probe set
+     * @param deltaLoss      per block, this batch's loss with the block skipped − its base loss
+     * @param baseLossSum    sum of the base model's token losses
+     * @param tokens         tokens counted
+     * @param forwardSeconds time of the batch's full forward pass (for {@link ProbeResult#forwardEquivalents})
+     */
+    public record BatchDelta(int batch, double[] deltaLoss, double baseLossSum, double tokens, double forwardSeconds)
+            implements java.io.Serializable {
+    }
+
     /** Probes every block of {@code model} on {@code probe} windows (which must fit the model's sequence length). */
     public ProbeResult probe(CausalLm model, WindowSource probe) {
+        long t0 = System.nanoTime();
+        List<BatchDelta> deltas = measure(model, batches(model, probe), 0);
+        return combine(model, deltas, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The probe set's batches in order, at most {@code maxBatches} of them: what {@link #probe} measures, and what a
+     * sharded probe hands out.
+     */
+    public Iterator<DataSet> batches(CausalLm model, WindowSource probe) {
         if (probe.length() != model.seqLen()) {
             throw new IllegalArgumentException("probe windows have length " + probe.length() + " but the model was built for "
                     + model.seqLen());
         }
-        long t0 = System.nanoTime();
+        NextTokenDataSetIterator it = new NextTokenDataSetIterator(probe, batchSize, BatchLayout.SAMEDIFF,
+                model.config().vocabSize(), false, 0);
+        return new Iterator<>() {
+            private int served;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext() && (maxBatches <= 0 || served < maxBatches);
+            }
+
+            @Override
+            public DataSet next() {
+                served++;
+                return it.next();
+            }
+        };
+    }
+
+    /**
+     * ΔL of every block on each of {@code batches}, numbered from {@code firstBatch}. Skipping block l leaves everything
+     * below l unchanged, so each batch runs the full model once, keeping the residual stream entering every block, and
+     * for each l only blocks l+1.. (a suffix model built once) on the stream that entered l.
+     */
+    public static List<BatchDelta> measure(CausalLm model, Iterator<DataSet> batches, int firstBatch) {
         LmConfig c = model.config();
         int layers = c.numLayers();
         Map<String, INDArray> weights = model.weights();
@@ -80,49 +129,66 @@ public final class LayerProber {
             Map.Entry<LmConfig, Map<String, INDArray>> s = BlockStack.restack(c, weights, rest, Set.of());
             suffixes.add(CausalLm.build(s.getKey(), s.getValue(), model.seqLen(), model.dataType()));
         }
-        NextTokenDataSetIterator it = new NextTokenDataSetIterator(probe, batchSize, BatchLayout.SAMEDIFF,
-                c.vocabSize(), false, 0);
-        List<double[]> deltas = new ArrayList<>(); // per batch: ΔL of every layer
-        double baseSum = 0;
-        double tokens = 0;
-        double fullForwardSeconds = 0;
-        int batches = 0;
-        while (it.hasNext() && (maxBatches <= 0 || batches < maxBatches)) {
-            DataSet batch = it.next();
+        List<BatchDelta> out = new ArrayList<>();
+        for (int index = firstBatch; batches.hasNext(); index++) {
+            DataSet batch = batches.next();
             long f0 = System.nanoTime();
             CausalLm.Streams streams = model.residualStreams(batch.getFeatures());
             LmHead.Result base = model.evaluateHidden(streams.hidden(), batch);
-            fullForwardSeconds += (System.nanoTime() - f0) / 1e9;
+            double forward = (System.nanoTime() - f0) / 1e9;
             double[] d = new double[layers];
             for (int l = 0; l < layers; l++) {
                 d[l] = suffixes.get(l).evaluateFromResidual(streams.residuals()[l], batch).loss() - base.loss();
             }
-            deltas.add(d);
-            baseSum += base.tokenLossSum();
-            tokens += base.tokens();
-            batches++;
+            out.add(new BatchDelta(index, d, base.tokenLossSum(), base.tokens(), forward));
         }
-        if (batches == 0) {
+        return out;
+    }
+
+    /**
+     * The probe's result from per-batch measurements, in any order and from any number of machines: ΔL per block is the
+     * mean over batches, with its standard error; the base loss is per token. The same batches give the same result
+     * wherever they were measured.
+     *
+     * @param wallSeconds the whole probe's time
+     */
+    public static ProbeResult combine(CausalLm model, List<BatchDelta> measured, double wallSeconds) {
+        if (measured.isEmpty()) {
             throw new IllegalArgumentException("the probe set has no batch");
+        }
+        List<BatchDelta> deltas = new ArrayList<>(measured);
+        deltas.sort(Comparator.comparingInt(BatchDelta::batch));
+        int layers = model.config().numLayers();
+        int batches = deltas.size();
+        double baseSum = 0;
+        double tokens = 0;
+        double fullForwardSeconds = 0;
+        for (BatchDelta b : deltas) {
+            if (b.deltaLoss().length != layers) {
+                throw new IllegalArgumentException("batch " + b.batch() + " has " + b.deltaLoss().length
+                        + " block deltas, the model has " + layers + " blocks");
+            }
+            baseSum += b.baseLossSum();
+            tokens += b.tokens();
+            fullForwardSeconds += b.forwardSeconds();
         }
         List<ProbeResult.Layer> out = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             double mean = 0;
-            for (double[] d : deltas) {
-                mean += d[l];
+            for (BatchDelta b : deltas) {
+                mean += b.deltaLoss()[l];
             }
             mean /= batches;
             double var = 0;
-            for (double[] d : deltas) {
-                var += (d[l] - mean) * (d[l] - mean);
+            for (BatchDelta b : deltas) {
+                var += (b.deltaLoss()[l] - mean) * (b.deltaLoss()[l] - mean);
             }
             double se = batches > 1 ? Math.sqrt(var / (batches - 1) / batches) : Double.NaN;
             out.add(new ProbeResult.Layer(l, mean, se));
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
-        // the base pass above ran the full model once per batch: the time of one full forward pass over the probe set
-        double forwardEquivalents = fullForwardSeconds > 0 ? wall / fullForwardSeconds : Double.NaN;
+        // the base pass ran the full model once per batch: the time of one full forward pass over the probe set
+        double forwardEquivalents = fullForwardSeconds > 0 ? wallSeconds / fullForwardSeconds : Double.NaN;
         return new ProbeResult(ModelFingerprint.of(model), layers, baseSum / tokens, out, Math.round(tokens), batches,
-                wall, forwardEquivalents);
+                wallSeconds, forwardEquivalents);
     }
 }

@@ -42,14 +42,30 @@ public final class UnitImportance {
     private UnitImportance() {
     }
 
-    /** Mean |∂L/∂w| over the probe batches for each tensor (gradients never applied). */
-    private static GradientImportance gradients(CausalLm model, List<? extends DataSet> probeBatches,
-                                                Collection<String> tensors) {
-        GradientImportance acc = new GradientImportance();
-        for (DataSet b : probeBatches) {
-            acc.addAll(model.lossAndGradients(b, tensors).gradients());
+    /**
+     * The sums behind importance: |∂L/∂w| of the asked tensors summed over a fixed set of general batches, with their
+     * count. In this JVM ({@link #onBatches}) or over batches spread across machines (the {@code spark} module), as
+     * long as the sums are those of the same batches.
+     */
+    @FunctionalInterface
+    public interface GeneralGradients {
+
+        /** Summed |∂L/∂w| of {@code tensors} over the general batches (gradients never applied). */
+        GradientImportance sums(Collection<String> tensors);
+    }
+
+    /** Gradient sums of {@code model} over {@code probeBatches}, computed here. */
+    public static GeneralGradients onBatches(CausalLm model, List<? extends DataSet> probeBatches) {
+        if (probeBatches.isEmpty()) {
+            throw new IllegalArgumentException("unit importance needs at least one general probe batch");
         }
-        return acc;
+        return tensors -> {
+            GradientImportance acc = new GradientImportance();
+            for (DataSet b : probeBatches) {
+                acc.addAll(model.lossAndGradients(b, tensors).gradients());
+            }
+            return acc;
+        };
     }
 
     /**
@@ -58,10 +74,13 @@ public final class UnitImportance {
      */
     public static Result compute(CausalLm model, List<? extends DataSet> probeBatches, Collection<String> tensors,
                                  Map<String, String> seedFrom) {
-        if (probeBatches.isEmpty()) {
-            throw new IllegalArgumentException("unit importance needs at least one general probe batch");
-        }
-        GradientImportance own = gradients(model, probeBatches, tensors);
+        return compute(model, onBatches(model, probeBatches), tensors, seedFrom);
+    }
+
+    /** {@link #compute(CausalLm, List, Collection, Map)} with the gradient sums from {@code gradients}. */
+    public static Result compute(CausalLm model, GeneralGradients gradients, Collection<String> tensors,
+                                 Map<String, String> seedFrom) {
+        GradientImportance own = gradients.sums(tensors);
         Map<String, INDArray> importance = new LinkedHashMap<>();
         java.util.Set<String> zeroGradient = new java.util.HashSet<>();
         for (String name : tensors) {
@@ -79,7 +98,7 @@ public final class UnitImportance {
             }
         }
         if (!sources.isEmpty()) {
-            GradientImportance src = gradients(model, probeBatches, sources);
+            GradientImportance src = gradients.sums(sources);
             for (String name : sources) {
                 importance.put(name, src.importance(name, model.tensor(name)));
             }

@@ -75,13 +75,19 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         if (sparkMaster == null) {
             sparkMaster = "";
         }
-        if (!sparkMaster.isEmpty() && !SPARK_MASTER.matcher(sparkMaster).matches()) {
+        if (!sparkMaster.isEmpty() && !isSparkMaster(sparkMaster)) {
             p.add("'spark.master' (or --spark) must be local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL, got '"
                     + sparkMaster + "'");
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid sweep config: " + String.join("; ", p));
         }
+    }
+
+    /** Whether {@code master} is a Spark master URL adept4j accepts: local, local[N], local[*], local[N,F],
+     * spark://HOST:PORT, yarn or k8s://URL. */
+    public static boolean isSparkMaster(String master) {
+        return master != null && SPARK_MASTER.matcher(master).matches();
     }
 
     /** Reads a sweep file; {@code runOverrides} (CLI flags) replace values of its {@code run} section. */

@@ -9,7 +9,10 @@ import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
 import io.adept4j.report.BarChart;
 import io.adept4j.samediff.LayerProber;
+import io.adept4j.spark.SparkContexts;
+import io.adept4j.spark.SparkProbing;
 import io.adept4j.stage1.ProbeResult;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,6 +51,9 @@ final class ProbeCommand implements Callable<Integer> {
     SeqLenOption window;
 
     @Mixin
+    SparkOption spark;
+
+    @Mixin
     CommonOptions common;
 
     @picocli.CommandLine.Spec
@@ -55,6 +61,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        spark.validate();
         Path out = common.prepareOut(false);
         LmConfig cfg = Inputs.modelConfig(model);
         io.adept4j.stage1.Placement.requireK(k, cfg.numLayers());
@@ -67,7 +74,15 @@ final class ProbeCommand implements Callable<Integer> {
         // one window sequence per document, padded and masked, as the reference's per-record probe
         TokenWindows windows = TokenWindows.build(corpus.name(), corpus.documents(), Tokenizers.fromSpec(cfg.tokenizer()),
                 WindowSpec.perDocument(lm.seqLen()));
-        ProbeResult probe = new LayerProber(batch, maxBatches).probe(lm, windows);
+        LayerProber prober = new LayerProber(batch, maxBatches);
+        ProbeResult probe;
+        if (spark.enabled()) {
+            try (JavaSparkContext sc = SparkContexts.start(spark.master, "adept probe")) {
+                probe = SparkProbing.probe(sc, lm, windows, prober, spark.shards(sc.defaultParallelism()));
+            }
+        } else {
+            probe = prober.probe(lm, windows);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "probe");
         result.put("model", model.toString());

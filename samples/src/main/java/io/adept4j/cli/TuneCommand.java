@@ -11,6 +11,9 @@ import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.report.HeatMap;
 import io.adept4j.report.LineChart;
+import io.adept4j.spark.SparkContexts;
+import io.adept4j.spark.SparkProbing;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,6 +84,9 @@ final class TuneCommand implements Callable<Integer> {
     SeqLenOption window;
 
     @Mixin
+    SparkOption spark;
+
+    @Mixin
     CommonOptions common;
 
     @picocli.CommandLine.Spec
@@ -88,6 +94,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        spark.validate();
         Path out = common.prepareOut(resume);
         Inputs.positive("--steps", steps);
         Inputs.positive("--batch", batch);
@@ -114,9 +121,18 @@ final class TuneCommand implements Callable<Integer> {
         if (!ModelFingerprint.of(lm).equals(manifest.expandedModel())) {
             throw new IllegalArgumentException(manifestFile + " describes another model than the weights in " + model);
         }
-        AdeptTrainer.Result r = new AdeptTrainer(tc)
-                .withCheckpoints(out.resolve("checkpoint"), checkpointEvery).resuming(resume).run(lm, manifest,
-                domainDocs, generalDocs);
+        AdeptTrainer trainer = new AdeptTrainer(tc).withCheckpoints(out.resolve("checkpoint"), checkpointEvery)
+                .resuming(resume);
+        AdeptTrainer.Result r;
+        if (spark.enabled()) {
+            try (JavaSparkContext sc = SparkContexts.start(spark.master, "adept tune")) {
+                int shards = spark.shards(sc.defaultParallelism());
+                r = trainer.withGeneralGradients((m, probe) -> SparkProbing.gradients(sc, m, probe, shards))
+                        .run(lm, manifest, domainDocs, generalDocs);
+            }
+        } else {
+            r = trainer.run(lm, manifest, domainDocs, generalDocs);
+        }
         Path modelOut = out.resolve("model");
         ModelStore.save(lm, modelOut, Map.of(ExpansionManifest.FILE, manifest));
         Map<String, Object> result = new LinkedHashMap<>();

@@ -4,11 +4,8 @@ import io.adept4j.datavec.corpus.Document;
 import io.adept4j.sweep.CandidateExecutor;
 import io.adept4j.sweep.CandidateJob;
 import io.adept4j.sweep.CandidateOutcome;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +19,6 @@ import java.util.List;
  */
 public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SparkCandidates.class);
-
     private final JavaSparkContext sc;
     private final Broadcast<List<Document>> general;
     private final Broadcast<List<Document>> domain;
@@ -35,25 +30,13 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
     }
 
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code spark://host:7077}, {@code yarn}) and broadcasts the corpora.
-     * A local master binds to the loopback address only and runs without Spark's web UI.
+     * Connects to {@code master} ({@code local[N]}, {@code spark://host:7077}, {@code yarn}; {@link SparkContexts#start})
+     * and broadcasts the corpora.
      *
      * @throws IllegalArgumentException for an empty master
      */
     public static SparkCandidates start(String master, List<Document> general, List<Document> domain) {
-        if (master == null || master.isBlank()) {
-            throw new IllegalArgumentException("a Spark master is needed: local[2], spark://HOST:7077 or yarn");
-        }
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("adept sweep")
-                .set("spark.ui.enabled", "false")
-                .set("spark.task.maxFailures", "1"); // a failed candidate is recorded, not retried
-        if (master.startsWith("local")) {
-            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
-        }
-        JavaSparkContext sc = new JavaSparkContext(conf);
-        sc.setLogLevel("WARN");
-        log.info(String.format("[sweep] Spark master %s, %d task slots", master, sc.defaultParallelism()));
-        return new SparkCandidates(sc, general, domain);
+        return new SparkCandidates(SparkContexts.start(master, "adept sweep"), general, domain);
     }
 
     @Override

@@ -97,6 +97,60 @@ class StageOneCliTest {
         assertTrue(notExpanded.err().contains("manifest.json"), notExpanded.err());
     }
 
+    @Test
+    void probeAndImportanceRefreshesShardOnSpark() throws Exception {
+        Path out = shared.resolve("probe-spark");
+        CliTest.Run r = adept("probe", "--model", base.toString(), "--max-batches", "2", "--k", "1",
+                "--general", corpora().resolve("general.jsonl.gz").toString(), "--spark", "local[2]", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 batches on 2 Spark shards"), r.out());
+        JsonNode here = new ObjectMapper().readTree(Files.readString(probe));
+        JsonNode spark = new ObjectMapper().readTree(Files.readString(out.resolve("probe.json")));
+        assertEquals(here.get("batches").asInt(), spark.get("batches").asInt());
+        for (int l = 0; l < 2; l++) {
+            double a = here.get("layers").get(l).get("deltaLoss").asDouble();
+            double b = spark.get("layers").get(l).get("deltaLoss").asDouble();
+            assertEquals(a, b, 1e-5 * Math.abs(a), "block " + l + ": sharded probe equals the single-machine one");
+        }
+
+        Path expanded = shared.resolve("to-tune-spark");
+        assertEquals(0, adept("expand", "--model", base.toString(), "--layers", "1", "--out", expanded.toString()).code());
+        String[] tune = {"tune", "--model", expanded.resolve("model").toString(), "--steps", "4", "--batch", "4",
+                "--refresh", "2", "--domain", slice("math.jsonl.gz", 40).toString(),
+                "--general", slice("general.jsonl.gz", 12).toString()};
+        CliTest.Run local = adept(concat(tune, "--out", shared.resolve("tuned-local").toString()));
+        assertEquals(0, local.code(), local.err());
+        CliTest.Run sharded = adept(concat(tune, "--spark", "local[2]", "--shards", "2", "--out",
+                shared.resolve("tuned-spark").toString()));
+        assertEquals(0, sharded.code(), sharded.err());
+        assertTrue(sharded.out().contains("from 2 Spark shards"), sharded.out());
+        JsonNode a = new ObjectMapper().readTree(Files.readString(shared.resolve("tuned-local/result.json"))).get("result");
+        JsonNode b = new ObjectMapper().readTree(Files.readString(shared.resolve("tuned-spark/result.json"))).get("result");
+        assertEquals(1, b.get("refreshes").size(), "the refresh at step 2 ran on Spark");
+        for (String key : new String[] {"generalAfter", "domainAfter"}) {
+            double x = a.get(key).get("meanLoss").asDouble();
+            double y = b.get(key).get("meanLoss").asDouble();
+            assertEquals(x, y, 1e-4, key + ": importance sharded on Spark tunes like importance computed here");
+        }
+
+        for (String[] bad : new String[][] {{"--spark", "localhost"}, {"--shards", "2"}, {"--spark", "local[2]",
+                "--shards", "-1"}}) {
+            Path o = shared.resolve("bad-spark-" + String.join("", bad).replaceAll("[^a-z0-9]", ""));
+            CliTest.Run refused = adept(concat(new String[] {"probe", "--model", base.toString(), "--out", o.toString()},
+                    bad));
+            assertEquals(2, refused.code(), String.join(" ", bad) + ": " + refused.err());
+            assertTrue(refused.err().contains(bad[bad.length - 2]), refused.err());
+            assertFalse(Files.exists(o), "nothing written for " + String.join(" ", bad));
+        }
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     /** The first {@code n} documents of a bundled corpus, to keep evaluations short. */
     static Path slice(String corpus, int n) throws Exception {
         Path p = shared.resolve(corpus.replace(".jsonl.gz", "") + "-" + n + ".jsonl");

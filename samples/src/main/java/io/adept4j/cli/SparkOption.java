@@ -1,0 +1,43 @@
+package io.adept4j.cli;
+
+import io.adept4j.sweep.SweepSettings;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --spark MASTER} and {@code --shards N} for commands whose general-text passes (the layer probe, importance
+ * refreshes) can run sharded on Apache Spark. Checked before any input is read.
+ */
+final class SparkOption {
+
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Shard the pass over general text on Apache Spark: local[N], spark://HOST:7077 or yarn.")
+    String master;
+
+    @Option(names = "--shards", defaultValue = "0", paramLabel = "N",
+            description = "Spark partitions of the general batches (default 0: the master's task slots).")
+    int shards;
+
+    /** Whether a master was given. */
+    boolean enabled() {
+        return master != null;
+    }
+
+    /** Refuses a malformed master or shard count (exit 2), and {@code --shards} without {@code --spark}. */
+    void validate() {
+        if (master != null && !SweepSettings.isSparkMaster(master)) {
+            throw new IllegalArgumentException("--spark must be local, local[N], local[*], spark://HOST:PORT, yarn or "
+                    + "k8s://URL, got '" + master + "'");
+        }
+        if (shards < 0) {
+            throw new IllegalArgumentException("--shards must be 0 (the master's task slots) or more, got " + shards);
+        }
+        if (shards > 0 && master == null) {
+            throw new IllegalArgumentException("--shards needs --spark MASTER");
+        }
+    }
+
+    /** The shard count for a cluster with {@code slots} task slots. */
+    int shards(int slots) {
+        return shards > 0 ? shards : Math.max(1, slots);
+    }
+}
