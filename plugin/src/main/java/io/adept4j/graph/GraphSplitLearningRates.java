@@ -66,4 +66,36 @@ public final class GraphSplitLearningRates {
         }
         return placed;
     }
+
+    /**
+     * The multipliers now in the split-learning-rate updaters for {@code keys}, each shaped like its parameter (the
+     * inverse of {@link #apply}).
+     *
+     * @throws IllegalArgumentException naming a parameter that is in no split-learning-rate block
+     */
+    public static Map<String, INDArray> read(ComputationGraph cg, Set<String> keys) {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (UpdaterBlock block : cg.getUpdater(true).getUpdaterBlocks()) {
+            if (!(block.getGradientUpdater() instanceof SplitLearningRateGradientUpdater split)) {
+                continue;
+            }
+            long start = block.getParamOffsetStart();
+            double[] flat = split.multipliers().dup().toDoubleVector();
+            for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+                String key = p.getLayer().getConfig().getLayerName() + "_" + p.getParamName();
+                if (keys.contains(key)) {
+                    INDArray view = cg.getParam(key);
+                    double[] mine = Arrays.copyOfRange(flat, (int) (p.getParamOffsetStart() - start),
+                            (int) (p.getParamOffsetEnd() - start));
+                    out.put(key, Nd4j.createFromArray(mine).castTo(view.dataType()).reshape(view.ordering(), view.shape()));
+                }
+            }
+        }
+        for (String key : keys) {
+            if (!out.containsKey(key)) {
+                throw new IllegalArgumentException("parameter " + key + " is not trained with a SplitLearningRateUpdater");
+            }
+        }
+        return out;
+    }
 }
