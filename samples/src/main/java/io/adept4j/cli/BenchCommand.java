@@ -96,6 +96,8 @@ final class BenchCommand extends CommandGroup {
         // Set by ./adept on AVX-512 CPUs the bundled OpenBLAS does not recognise (scripts/openblas-coretype.sh);
         // absent means OpenBLAS chose its kernels itself.
         m.put("openblasCoretype", System.getenv("OPENBLAS_CORETYPE"));
+        // CpuBackend or JCublasBackend (the cuda profile), so CPU and GPU figures are never confused
+        m.put("nd4jBackend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
         return m;
     }
 
