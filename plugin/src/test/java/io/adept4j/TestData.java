@@ -8,7 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Helpers shared by tests: exact array comparison and a synthetic classification task. */
+/**
+ * Helpers shared by tests (also by the spark module's, through this module's test-jar): exact array comparison, a
+ * synthetic classification task, and a tiny language model whose blocks matter.
+ */
 public final class TestData {
 
     private TestData() {
@@ -39,5 +42,20 @@ public final class TestData {
             out.add(new DataSet(x, y));
         }
         return out;
+    }
+
+    /**
+     * A model of {@code cfg} with random weights, each non-norm tensor scaled by 1–5× (seeded), so that blocks differ
+     * clearly and skipping any of them changes the loss.
+     */
+    public static io.adept4j.model.CausalLm distinctBlocks(io.adept4j.model.LmConfig cfg, long seed, int seqLen) {
+        java.util.Map<String, INDArray> w = io.adept4j.model.CausalLm.initWeights(cfg, seed);
+        java.util.Random r = new java.util.Random(seed);
+        for (java.util.Map.Entry<String, INDArray> e : w.entrySet()) {
+            if (!io.adept4j.model.LlamaLayout.isNorm(e.getKey())) {
+                e.getValue().muli(1 + 4 * r.nextDouble());
+            }
+        }
+        return io.adept4j.model.CausalLm.build(cfg, w, seqLen, DataType.FLOAT);
     }
 }

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,14 +51,7 @@ class StageOneTest {
 
     /** A model whose blocks differ clearly (random, larger-than-init weights), so ΔL is not ~0 everywhere. */
     static CausalLm model(long seed) {
-        Map<String, INDArray> w = CausalLm.initWeights(CFG, seed);
-        Random r = new Random(seed);
-        for (Map.Entry<String, INDArray> e : w.entrySet()) {
-            if (!LlamaLayout.isNorm(e.getKey())) {
-                e.getValue().muli(1 + 4 * r.nextDouble());
-            }
-        }
-        return CausalLm.build(CFG, w, 32, DataType.FLOAT);
+        return io.adept4j.TestData.distinctBlocks(CFG, seed, 32);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.adept4j.spark;
 
+import io.adept4j.TestData;
 import io.adept4j.graph.AdeptGraph;
 import io.adept4j.graph.GraphSplitLearningRates;
 import io.adept4j.graph.ResidualGraphs;
@@ -9,13 +10,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,19 +46,7 @@ class SparkAdeptGraphTest {
 
     /** A linear teacher's classes of Gaussian inputs shifted by {@code shift} (the domain: another shift). */
     static List<DataSet> task(long seed, double shift, int batches, int size) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray teacher = Nd4j.randn(DataType.FLOAT, IN, CLASSES);
-        List<DataSet> out = new ArrayList<>();
-        for (int b = 0; b < batches; b++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, size, IN).addi(shift);
-            INDArray cls = x.mmul(teacher).argMax(1);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, size, CLASSES);
-            for (int i = 0; i < size; i++) {
-                y.putScalar(i, cls.getInt(i), 1);
-            }
-            out.add(new DataSet(x, y));
-        }
-        return out;
+        return TestData.linearTask(seed, shift, batches, size, IN, CLASSES);
     }
 
     static AdeptGraph.Result expanded() {

@@ -1,5 +1,6 @@
 package io.adept4j.spark;
 
+import io.adept4j.TestData;
 import io.adept4j.datavec.corpus.CorpusReader;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.datavec.tokenize.ByteTokenizer;
@@ -8,7 +9,6 @@ import io.adept4j.datavec.window.NextTokenDataSetIterator;
 import io.adept4j.datavec.window.TokenWindows;
 import io.adept4j.datavec.window.WindowSpec;
 import io.adept4j.model.CausalLm;
-import io.adept4j.model.LlamaLayout;
 import io.adept4j.model.LmConfig;
 import io.adept4j.samediff.LayerProber;
 import io.adept4j.samediff.SelectiveExpander;
@@ -20,7 +20,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -29,7 +28,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,16 +58,8 @@ class SparkProbingTest {
         sc.stop();
     }
 
-    /** Random blocks with larger-than-init weights, so every block's ΔL differs clearly from 0. */
     static CausalLm model(long seed) {
-        Map<String, INDArray> w = CausalLm.initWeights(CFG, seed);
-        Random r = new Random(seed);
-        for (Map.Entry<String, INDArray> e : w.entrySet()) {
-            if (!LlamaLayout.isNorm(e.getKey())) {
-                e.getValue().muli(1 + 4 * r.nextDouble());
-            }
-        }
-        return CausalLm.build(CFG, w, 32, DataType.FLOAT);
+        return TestData.distinctBlocks(CFG, seed, 32);
     }
 
     static double relDiff(double a, double b) {
