@@ -3,7 +3,7 @@ package io.adept4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * The language-model head and its masked cross-entropy, computed with plain ND4J calls outside the SameDiff graph.
@@ -11,12 +11,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Why: the head's {@code [N, V]} logits are the largest arrays of the model. In the graph, SameDiff 1.0.0-M2.1
  * allocates a fresh {@code [N, V]} buffer for every intermediate and every gradient (about fifteen per step, most of a
  * step's time went to allocating them), its sparse softmax cross-entropy ignores the incoming gradient, and its
- * log-softmax is slow. Here the work is three GEMMs and a handful of in-place element-wise passes over one buffer.
+ * log-softmax is slow. Here the work is three GEMMs, ND4J's fused softmax and one scaling pass, in place over one
+ * buffer (a max, subtract, exp, sum and divide chain of separate passes took twice as long).
  *
  * <p>Loss: mean over unmasked positions of {@code logsumexp(z) − z[label]} with {@code z = h·Wᵀ}. Gradients:
  * {@code dz = (softmax(z) − onehot(label))·mask/count}, {@code dh = dz·W}, {@code dW = dzᵀ·h}.
  */
 public final class LmHead {
+
+    /** Smallest softmax probability whose −log is taken from the softmax itself (a normal float, ~1e-7 relative). */
+    private static final double MIN_PROBABILITY = 1e-30;
 
     private LmHead() {
     }
@@ -48,24 +52,21 @@ public final class LmHead {
                     + " must agree");
         }
         int v = (int) weight.rows();
-        INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
-        INDArray max = z.max(true, 1);                             // [N, 1]
-        double[] picked = new double[n];
-        for (int i = 0; i < n; i++) {
-            if (labels[i] < 0 || labels[i] >= v) {
-                throw new IllegalArgumentException("label id " + labels[i] + " is outside the vocabulary [0," + v + ")");
+        for (int label : labels) {
+            if (label < 0 || label >= v) {
+                throw new IllegalArgumentException("label id " + label + " is outside the vocabulary [0," + v + ")");
             }
-            picked[i] = z.getDouble(i, labels[i]);
         }
-        z.subiColumnVector(max);
-        Transforms.exp(z, false);                                  // z := exp(z − max)
-        INDArray sum = z.sum(true, 1);                             // [N, 1]
+        INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
+        Nd4j.exec(new SoftMax(z, z, 1));                           // z := softmax(z), one fused op over each row
         double count = 0;
         double lossSum = 0;
         for (int i = 0; i < n; i++) {
             if (mask[i] != 0) {
-                double lse = Math.log(sum.getDouble(i)) + max.getDouble(i);
-                lossSum += mask[i] * (lse - picked[i]);
+                double p = z.getDouble(i, labels[i]);
+                // −log p is exact while p is a normal float; a label far below the row's best underflows to 0
+                double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, i, labels[i]);
+                lossSum += mask[i] * nll;
                 count += mask[i];
             }
         }
@@ -82,7 +83,7 @@ public final class LmHead {
             scale[i] = (float) (mask[i] / count);
         }
         INDArray scaleCol = Nd4j.createFromArray(scale).reshape(n, 1).castTo(z.dataType());
-        z.diviColumnVector(sum).muliColumnVector(scaleCol);
+        z.muliColumnVector(scaleCol);
         for (int i = 0; i < n; i++) {
             if (mask[i] != 0) {
                 z.putScalar(i, labels[i], z.getDouble(i, labels[i]) - scale[i]);
@@ -91,6 +92,20 @@ public final class LmHead {
         INDArray dHidden = Nd4j.gemm(z, weight, false, false);    // [N, d]
         INDArray dWeight = weightGradient ? Nd4j.gemm(z, hidden, true, false) : null; // [V, d]
         return new Result(loss, lossSum, count, dHidden, dWeight);
+    }
+
+    /** −log softmax(h_i·Wᵀ)[label] of one row, as log-sum-exp in double: for labels whose probability underflows. */
+    private static double rowNll(INDArray hidden, INDArray weight, int row, int label) {
+        double[] z = Nd4j.gemm(hidden.getRow(row, true), weight, false, true).toDoubleVector();
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : z) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (double x : z) {
+            sum += Math.exp(x - max);
+        }
+        return max + Math.log(sum) - z[label];
     }
 
     /** Ids and mask of a batch flattened in row-major order. */
