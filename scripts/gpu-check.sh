@@ -43,7 +43,7 @@ if ! git clone -q "$root" "$out/cuda-build" \
 else
   jar="$out/cuda-build/samples/target/adept-cli.jar"
   # The same JVM flags as ./adept; OMP threads do not matter on the GPU but keep the host side comparable.
-  cuda_launch="env OMP_NUM_THREADS=1 java -Xmx4g --enable-native-access=ALL-UNNAMED -Dorg.nd4j.autodiff.samediff=false \
+  cuda_launch="env OMP_NUM_THREADS=1 java -Xmx4g --enable-native-access=ALL-UNNAMED -Dorg.nd4j.autodiff.samediff=false --add-modules=jdk.incubator.vector \
     --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \

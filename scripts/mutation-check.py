@@ -7,7 +7,7 @@ named for it, and reports CAUGHT (the test failed, as it must) or MISSED. Nothin
 
     python3 scripts/mutation-check.py [--out mutation-check.json] [NAME ...]
 
-About 25 minutes on 2 cores for all 29 of them (the end-to-end ones are the longest). Each mutation's text must occur
+About 25 minutes on 2 cores for all 32 of them (the end-to-end ones are the longest). Each mutation's text must occur
 exactly once in its file: when the code moves on, the script says so instead of testing nothing.
 """
 import json
@@ -18,10 +18,22 @@ import tempfile
 
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
-    'direct-silu-derivative': ('plugin/src/main/java/io/adept4j/model/DirectPass.java',
-        'INDArray dSilu = k.gateSigmoid.rsub(1.0).muli(k.gate).addi(1.0).muli(k.gateSigmoid);',
-        'INDArray dSilu = k.gateSigmoid.rsub(1.0).muli(k.gate).addi(0.5).muli(k.gateSigmoid);',
+    'direct-silu-derivative': ('plugin/src/main/java/io/adept4j/model/Kernels.java',
+        'INDArray dSilu = sig.rsub(1.0).muli(gate).addi(1.0).muli(sig);',
+        'INDArray dSilu = sig.rsub(1.0).muli(gate).addi(0.5).muli(sig);',
         'plugin', 'DirectPassTest'),
+    'vector-silu-derivative': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
+        'store(da.mul(load(up, i)).mul(s).mul(one.add(g.mul(one.sub(s)))), dGate, i);',
+        'store(da.mul(load(up, i)).mul(s).mul(one.add(g.mul(s))), dGate, i);',
+        'plugin', 'KernelsTest'),
+    'vector-exp-of-the-api': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
+        '        x = x.max(EXP_MIN).min(EXP_MAX);\n        FloatVector n',
+        '        if (x != null) {\n            return x.lanewise(VectorOperators.EXP);\n        }\n        FloatVector n',
+        'plugin', 'KernelsTest'),
+    'vector-attention-not-causal': ('plugin/src/main/java/io/adept4j/model/Kernels.java',
+        'VectorKernels.softmax(b, r * t, r % t + 1, t, s);',
+        'VectorKernels.softmax(b, r * t, t, t, s);',
+        'plugin', 'KernelsTest'),
     'direct-residual-dropped': ('plugin/src/main/java/io/adept4j/model/DirectPass.java',
         'return wantInput ? dIn.addi(dMid) : null;',
         'return wantInput ? dIn : null;',

@@ -122,6 +122,18 @@ public final class CausalLm {
         }
     }
 
+    /**
+     * Whether the exp-bound element-wise work (softmaxes, SwiGLU) runs on the JDK's Vector API: true when the JVM was
+     * started with {@code --add-modules=jdk.incubator.vector} (as {@code ./adept} and the tests do) unless
+     * {@code -Dadept4j.vector=false}; otherwise the same functions run as ND4J ops, slower.
+     *
+     * @throws IllegalArgumentException when {@code -Dadept4j.vector} is neither true nor false
+     */
+    public static boolean vectorKernels() {
+        Kernels.checkProperty();
+        return Kernels.vectorised();
+    }
+
     /** Computes the blocks with {@code p} from now on (this model only). */
     public CausalLm using(Pass p) {
         this.pass = p;

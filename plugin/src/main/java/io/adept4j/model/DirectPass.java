@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -181,11 +180,9 @@ final class DirectPass {
         INDArray qg = groupQueries(rope(q, cosQ, sinQ), b);
         INDArray kg = heads(rope(k, cosK, sinK), b, kv);
         INDArray vg = heads(v, b, kv);
-        // Scores [B, kv, rep·T, T], scaled, causal mask added, softmax over keys (in place).
-        INDArray probs = Nd4j.matmul(qg, kg, false, true, false).muli(scale);
-        probs.reshape(b * kv, causalRow.length()).addiRowVector(causalRow);
-        INDArray rows = probs.reshape(-1, t);
-        Nd4j.exec(new SoftMax(rows, rows, 1));
+        // Scores [B, kv, rep·T, T], then the softmax of the scaled scores over the keys each query may see (in place).
+        INDArray probs = Nd4j.matmul(qg, kg, false, true, false);
+        Kernels.causalSoftmax(probs, t, scale, causalRow);
         INDArray attention = ungroupQueries(Nd4j.matmul(probs, vg), b);
         INDArray mid = linear(attention, LlamaLayout.o(i)).addi(x);
 
@@ -193,8 +190,9 @@ final class DirectPass {
         Norm mlpNorm = rmsNorm(mid, weight.apply(LlamaLayout.postAttentionNorm(i)));
         INDArray gate = linear(mlpNorm.out, LlamaLayout.gate(i));
         INDArray up = linear(mlpNorm.out, LlamaLayout.up(i));
-        INDArray sig = Transforms.sigmoid(gate, true);
-        INDArray activation = gate.mul(sig).muli(up);
+        Kernels.Silu silu = Kernels.silu(gate, up);
+        INDArray sig = silu.sigmoid();
+        INDArray activation = silu.activation();
         INDArray out = linear(activation, LlamaLayout.down(i)).addi(mid);
         if (caches != null) {
             caches[i] = new BlockCache(attnNorm, qNorm, kNorm, qg, kg, vg, probs, attention, mlpNorm, gate, sig, up,
@@ -319,11 +317,9 @@ final class DirectPass {
 
         // MLP: down projection, SwiGLU, gate/up projections, norm; the residual passes dOut through.
         INDArray dAct = linearBackward(k.activation, LlamaLayout.down(i), dOut, true, wanted, grads);
-        INDArray gs = k.gate.mul(k.gateSigmoid);                                  // silu(gate)
-        INDArray dUp = dAct.mul(gs);
-        // d silu(g)/dg = s·(1 + g·(1 − s))
-        INDArray dSilu = k.gateSigmoid.rsub(1.0).muli(k.gate).addi(1.0).muli(k.gateSigmoid);
-        INDArray dGate = dAct.muli(k.up).muli(dSilu);
+        INDArray[] dGateUp = Kernels.siluBackward(dAct, k.gate, k.gateSigmoid, k.up);
+        INDArray dGate = dGateUp[0];
+        INDArray dUp = dGateUp[1];
         INDArray dH2 = linearBackward(k.mlpNorm.out, LlamaLayout.gate(i), dGate, true, wanted, grads);
         dH2.addi(linearBackward(k.mlpNorm.out, LlamaLayout.up(i), dUp, true, wanted, grads));
         INDArray dMid = normBackward(k.mlpNorm, LlamaLayout.postAttentionNorm(i), dH2, true, wanted, grads).addi(dOut);
@@ -333,10 +329,7 @@ final class DirectPass {
         INDArray dO = groupQueries(dAtt, b);
         INDArray dProbs = Nd4j.matmul(dO, k.v, false, true, false);
         INDArray dVg = Nd4j.matmul(k.probs, dO, true, false, false);
-        INDArray p2 = k.probs.reshape(-1, t);
-        INDArray d2 = dProbs.reshape(-1, t);
-        INDArray dot = d2.mul(p2).sum(true, 1);
-        d2.subiColumnVector(dot).muli(p2).muli(scale);                          // dScores (scaled), in dProbs
+        Kernels.causalSoftmaxBackward(dProbs, k.probs, t, scale);                 // dScores (unscaled), in dProbs
         INDArray dQg = Nd4j.matmul(dProbs, k.k);                                  // [B, kv, rep·T, hd]
         INDArray dKg = Nd4j.matmul(dProbs, k.q, true, false, false);              // [B, kv, T, hd]
         INDArray dq = ropeBackward(ungroupQueries(dQg, b), cosQ, sinQ);

@@ -3,7 +3,6 @@ package io.adept4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * The language-model head and its masked cross-entropy, computed with plain ND4J calls outside the SameDiff graph.
@@ -58,7 +57,7 @@ public final class LmHead {
             }
         }
         INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
-        Nd4j.exec(new SoftMax(z, z, 1));                           // z := softmax(z), one fused op over each row
+        Kernels.softmaxRows(z);                                    // z := softmax(z), one fused pass over each row
         double count = 0;
         double lossSum = 0;
         for (int i = 0; i < n; i++) {

@@ -35,6 +35,7 @@ public final class AdeptCli extends CommandGroup {
             io.adept4j.ops.NativeMemory.timeShare(System.getProperty(io.adept4j.ops.NativeMemory.TIME_SHARE_PROPERTY));
             CliLog.level(System.getProperty(CliLog.LEVEL_PROPERTY));
             io.adept4j.model.CausalLm.Pass.configured();
+            io.adept4j.model.CausalLm.vectorKernels();
         } catch (IllegalArgumentException e) {
             err.println("adept: " + e.getMessage() + " (set it in JAVA_OPTS, or leave it out for the default)");
             err.flush();

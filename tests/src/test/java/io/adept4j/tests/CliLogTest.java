@@ -39,38 +39,12 @@ class CliLogTest {
                 "each run's lines go to that run's writers");
     }
 
-    /** A bad log level in JAVA_OPTS is refused before any command runs: exit 2, one line naming the property. */
-    @Test
-    void aBadLogLevelIsRefusedByName() {
-        String before = System.getProperty(CliLog.LEVEL_PROPERTY);
-        System.setProperty(CliLog.LEVEL_PROPERTY, "loud");
-        try {
-            CliTest.Run r = CliTest.adept("--version");
-            assertEquals(2, r.code(), r.out());
-            assertTrue(r.err().contains("-D" + CliLog.LEVEL_PROPERTY + " must be one of") && r.err().contains("'loud'"),
-                    r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-        } finally {
-            if (before == null) {
-                System.clearProperty(CliLog.LEVEL_PROPERTY);
-            } else {
-                System.setProperty(CliLog.LEVEL_PROPERTY, before);
-            }
-        }
-    }
-
-    /** A bad block pass in JAVA_OPTS is refused the same way. */
-    @Test
-    void aBadPassIsRefusedByName() {
-        String key = io.adept4j.model.CausalLm.Pass.PROPERTY;
+    /** {@code adept --version} with JVM property {@code key} set to {@code value} (restored afterwards). */
+    private static CliTest.Run versionWith(String key, String value) {
         String before = System.getProperty(key);
-        System.setProperty(key, "turbo");
+        System.setProperty(key, value);
         try {
-            CliTest.Run r = CliTest.adept("--version");
-            assertEquals(2, r.code(), r.out());
-            assertTrue(r.err().contains("-D" + key + " must be direct or samediff") && r.err().contains("'turbo'"),
-                    r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
+            return CliTest.adept("--version");
         } finally {
             if (before == null) {
                 System.clearProperty(key);
@@ -78,5 +52,33 @@ class CliLogTest {
                 System.setProperty(key, before);
             }
         }
+    }
+
+    /** Exit 2 and one line on stderr holding every one of {@code parts}. */
+    private static void refused(CliTest.Run r, String... parts) {
+        assertEquals(2, r.code(), r.out());
+        for (String part : parts) {
+            assertTrue(r.err().contains(part), r.err());
+        }
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    /** A bad log level in JAVA_OPTS is refused before any command runs: exit 2, one line naming the property. */
+    @Test
+    void aBadLogLevelIsRefusedByName() {
+        refused(versionWith(CliLog.LEVEL_PROPERTY, "loud"), "-D" + CliLog.LEVEL_PROPERTY + " must be one of", "'loud'");
+    }
+
+    /** A bad block pass in JAVA_OPTS is refused the same way. */
+    @Test
+    void aBadPassIsRefusedByName() {
+        String key = io.adept4j.model.CausalLm.Pass.PROPERTY;
+        refused(versionWith(key, "turbo"), "-D" + key + " must be direct or samediff", "'turbo'");
+    }
+
+    /** A bad -Dadept4j.vector too. */
+    @Test
+    void aBadVectorSettingIsRefusedByName() {
+        refused(versionWith("adept4j.vector", "fast"), "-Dadept4j.vector must be true or false", "'fast'");
     }
 }

@@ -132,8 +132,11 @@ class PlainTextCorpusCliTest {
 
         Path killed = tmp.resolve("tune-killed");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Dorg.nd4j.autodiff.samediff=false",
-                "io.adept4j.cli.AdeptCli"));
+                "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Dorg.nd4j.autodiff.samediff=false"));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            cmd.add("--add-modules=jdk.incubator.vector"); // the same kernels as this JVM: the runs must agree exactly
+        }
+        cmd.add("io.adept4j.cli.AdeptCli");
         cmd.addAll(List.of(concat(tune, "--out", killed.toString())));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
