@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import io.adept4j.model.Kernels.Norm;
 
 import java.util.Map;
 import java.util.Set;
@@ -34,9 +34,6 @@ import java.util.function.Supplier;
  */
 final class DirectPass {
 
-    /** One RMSNorm's output and what its backward pass needs: the normalised rows before the weight and 1/rms. */
-    private record Norm(INDArray out, INDArray normed, INDArray inverseRms) {
-    }
 
     /** What one block's backward pass needs from its forward pass. */
     private record BlockCache(Norm attnNorm, Norm qNorm, Norm kNorm, INDArray q, INDArray k, INDArray v,
@@ -149,7 +146,7 @@ final class DirectPass {
 
     /** The final norm's output: the hidden states the head reads. */
     INDArray finalNorm(INDArray x) {
-        return rmsNorm(x, weight.apply(LlamaLayout.FINAL_NORM)).out;
+        return rmsNorm(x, weight.apply(LlamaLayout.FINAL_NORM)).out();
     }
 
     /** Every block and the final norm on the residual stream {@code x}: the hidden states, nothing kept. */
@@ -166,16 +163,16 @@ final class DirectPass {
 
         // Attention: norm, projections (+ q/k norms), rotary embedding, heads grouped by key/value head.
         Norm attnNorm = rmsNorm(x, weight.apply(LlamaLayout.inputNorm(i)));
-        INDArray q = linear(attnNorm.out, LlamaLayout.q(i));
-        INDArray k = linear(attnNorm.out, LlamaLayout.k(i));
-        INDArray v = linear(attnNorm.out, LlamaLayout.v(i));
+        INDArray q = linear(attnNorm.out(), LlamaLayout.q(i));
+        INDArray k = linear(attnNorm.out(), LlamaLayout.k(i));
+        INDArray v = linear(attnNorm.out(), LlamaLayout.v(i));
         Norm qNorm = null;
         Norm kNorm = null;
         if (c.qkNorm()) {
             qNorm = rmsNorm(q.reshape(-1, hd), weight.apply(LlamaLayout.qNorm(i)));
             kNorm = rmsNorm(k.reshape(-1, hd), weight.apply(LlamaLayout.kNorm(i)));
-            q = qNorm.out.reshape(n, c.qWidth());
-            k = kNorm.out.reshape(n, c.kvWidth());
+            q = qNorm.out().reshape(n, c.qWidth());
+            k = kNorm.out().reshape(n, c.kvWidth());
         }
         INDArray qg = groupQueries(rope(q, cosQ, sinQ), b);
         INDArray kg = heads(rope(k, cosK, sinK), b, kv);
@@ -188,8 +185,8 @@ final class DirectPass {
 
         // MLP: norm, SwiGLU = silu(gate)·up, down projection, residual.
         Norm mlpNorm = rmsNorm(mid, weight.apply(LlamaLayout.postAttentionNorm(i)));
-        INDArray gate = linear(mlpNorm.out, LlamaLayout.gate(i));
-        INDArray up = linear(mlpNorm.out, LlamaLayout.up(i));
+        INDArray gate = linear(mlpNorm.out(), LlamaLayout.gate(i));
+        INDArray up = linear(mlpNorm.out(), LlamaLayout.up(i));
         Kernels.Silu silu = Kernels.silu(gate, up);
         INDArray sig = silu.sigmoid();
         INDArray activation = silu.activation();
@@ -243,9 +240,7 @@ final class DirectPass {
     }
 
     private Norm rmsNorm(INDArray x, INDArray w) {
-        INDArray inv = Transforms.pow(x.mul(x).mean(true, 1).addi(c.rmsNormEps()), -0.5, false);
-        INDArray normed = x.mulColumnVector(inv);
-        return new Norm(normed.mulRowVector(w), normed, inv);
+        return Kernels.rmsNorm(x, w, c.rmsNormEps());
     }
 
     /** {@code x·Wᵀ (+ bias) (+ LoRA's (alpha/r)·(x·Aᵀ)·Bᵀ)}. */
@@ -275,7 +270,7 @@ final class DirectPass {
 
         /** The final hidden states. */
         INDArray hidden() {
-            return finalNorm.out;
+            return finalNorm.out();
         }
     }
 
@@ -320,8 +315,8 @@ final class DirectPass {
         INDArray[] dGateUp = Kernels.siluBackward(dAct, k.gate, k.gateSigmoid, k.up);
         INDArray dGate = dGateUp[0];
         INDArray dUp = dGateUp[1];
-        INDArray dH2 = linearBackward(k.mlpNorm.out, LlamaLayout.gate(i), dGate, true, wanted, grads);
-        dH2.addi(linearBackward(k.mlpNorm.out, LlamaLayout.up(i), dUp, true, wanted, grads));
+        INDArray dH2 = linearBackward(k.mlpNorm.out(), LlamaLayout.gate(i), dGate, true, wanted, grads);
+        dH2.addi(linearBackward(k.mlpNorm.out(), LlamaLayout.up(i), dUp, true, wanted, grads));
         INDArray dMid = normBackward(k.mlpNorm, LlamaLayout.postAttentionNorm(i), dH2, true, wanted, grads).addi(dOut);
 
         // Attention: output projection, back through P·V and the softmax, then rotary embedding and projections.
@@ -341,9 +336,9 @@ final class DirectPass {
         }
         String norm = LlamaLayout.inputNorm(i);
         boolean needH = wantInput || wanted.contains(norm);
-        INDArray dH = linearBackward(k.attnNorm.out, LlamaLayout.q(i), dq, needH, wanted, grads);
-        INDArray dHk = linearBackward(k.attnNorm.out, LlamaLayout.k(i), dk, needH, wanted, grads);
-        INDArray dHv = linearBackward(k.attnNorm.out, LlamaLayout.v(i), dv, needH, wanted, grads);
+        INDArray dH = linearBackward(k.attnNorm.out(), LlamaLayout.q(i), dq, needH, wanted, grads);
+        INDArray dHk = linearBackward(k.attnNorm.out(), LlamaLayout.k(i), dk, needH, wanted, grads);
+        INDArray dHv = linearBackward(k.attnNorm.out(), LlamaLayout.v(i), dv, needH, wanted, grads);
         if (!needH) {
             return null;
         }
@@ -388,13 +383,11 @@ final class DirectPass {
     private INDArray normBackward(Norm n, String name, INDArray dy, boolean wantInput, Set<String> wanted,
                                   Map<String, INDArray> grads) {
         if (wanted.contains(name)) {
-            grads.put(name, dy.mul(n.normed).sum(0));
+            grads.put(name, dy.mul(n.normed()).sum(0));
         }
         if (!wantInput) {
             return null;
         }
-        INDArray dxn = dy.mulRowVector(weight.apply(name));
-        INDArray dot = dxn.mul(n.normed).mean(true, 1);
-        return dxn.subi(n.normed.mulColumnVector(dot)).muliColumnVector(n.inverseRms);
+        return Kernels.rmsNormBackward(n, weight.apply(name), dy);
     }
 }

@@ -11,8 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The element-wise work of the direct pass and the head that is bound by {@code exp}: the head's softmax over the
- * vocabulary, the causal attention softmax and its backward pass, and the SwiGLU activation and its backward pass.
+ * The element-wise work of the direct pass and the head that ND4J spreads over many passes or computes slowly: the
+ * head's softmax over the vocabulary, the causal attention softmax and its backward pass, the SwiGLU activation and
+ * its backward pass (all bound by {@code exp}), and RMSNorm and its input gradient (five ND4J passes each).
  *
  * <p>Why: ND4J 1.0.0-M2.1's {@code exp} costs 7–9 ns per element on the project's CPUs, the JDK's Vector API about 1;
  * these kernels held about a third of a d=128 training step. With the {@code jdk.incubator.vector} module (the
@@ -159,5 +160,38 @@ final class Kernels {
         INDArray dSilu = sig.rsub(1.0).muli(gate).addi(1.0).muli(sig);
         INDArray dGate = dAct.mul(up).muli(dSilu);
         return new INDArray[]{dGate, dUp};
+    }
+
+    /** RMSNorm's output, the normalised rows before the weight, and 1/rms per row ({@code [R, 1]}). */
+    record Norm(INDArray out, INDArray normed, INDArray inverseRms) {
+    }
+
+    /** RMSNorm over the rows of {@code x} ({@code [R, C]}) with weight {@code w} ({@code C} values). */
+    static Norm rmsNorm(INDArray x, INDArray w, double eps) {
+        if (vectorFor(x, w) && x.rank() == 2) {
+            long rows = x.rows();
+            INDArray normed = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+            INDArray inv = Nd4j.createUninitialized(DataType.FLOAT, new long[]{rows, 1}, 'c');
+            VectorKernels.rmsNorm(bytes(x), bytes(w), (float) eps, bytes(normed), bytes(out), bytes(inv), (int) rows,
+                    (int) x.columns());
+            return new Norm(out, normed, inv);
+        }
+        INDArray inv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);
+        INDArray normed = x.mulColumnVector(inv);
+        return new Norm(normed.mulRowVector(w), normed, inv);
+    }
+
+    /** RMSNorm's input gradient from the output's {@code dy}. */
+    static INDArray rmsNormBackward(Norm n, INDArray w, INDArray dy) {
+        if (vectorFor(dy, w, n.normed(), n.inverseRms()) && dy.rank() == 2) {
+            INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, dy.shape(), 'c');
+            VectorKernels.rmsNormBackward(bytes(dy), bytes(w), bytes(n.normed()), bytes(n.inverseRms()), bytes(dx),
+                    (int) dy.rows(), (int) dy.columns());
+            return dx;
+        }
+        INDArray dxn = dy.mulRowVector(w);
+        INDArray dot = dxn.mul(n.normed()).mean(true, 1);
+        return dxn.subi(n.normed().mulColumnVector(dot)).muliColumnVector(n.inverseRms());
     }
 }

@@ -201,4 +201,69 @@ final class VectorKernels {
             dGate.putFloat(4 * i, da * up.getFloat(4 * i) * s * (1 + g * (1 - s)));
         }
     }
+
+    /**
+     * RMSNorm of the {@code rows × cols} row-major {@code x} with weight {@code w}: per row {@code inv = 1/√(mean x² + eps)}
+     * (into {@code inverseRms}), {@code normed = x·inv}, {@code out = normed·w}.
+     */
+    static void rmsNorm(ByteBuffer x, ByteBuffer w, float eps, ByteBuffer normed, ByteBuffer out, ByteBuffer inverseRms,
+                        int rows, int cols) {
+        int vecCols = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int from = r * cols;
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            for (; j < vecCols; j += STEP) {
+                FloatVector v = load(x, from + j);
+                acc = v.fma(v, acc);
+            }
+            float ss = sum(acc);
+            for (; j < cols; j++) {
+                float v = x.getFloat(4 * (from + j));
+                ss = Math.fma(v, v, ss);
+            }
+            float inv = (float) (1.0 / Math.sqrt(ss / cols + eps));
+            inverseRms.putFloat(4 * r, inv);
+            for (j = 0; j < vecCols; j += STEP) {
+                FloatVector n = load(x, from + j).mul(inv);
+                store(n, normed, from + j);
+                store(n.mul(load(w, j)), out, from + j);
+            }
+            for (; j < cols; j++) {
+                float n = x.getFloat(4 * (from + j)) * inv;
+                normed.putFloat(4 * (from + j), n);
+                out.putFloat(4 * (from + j), n * w.getFloat(4 * j));
+            }
+        }
+    }
+
+    /**
+     * RMSNorm's input gradient: per row {@code dot = mean(dy·w·normed)}, {@code dx = (dy·w − normed·dot)·inv}.
+     */
+    static void rmsNormBackward(ByteBuffer dy, ByteBuffer w, ByteBuffer normed, ByteBuffer inverseRms, ByteBuffer dx,
+                                int rows, int cols) {
+        int vecCols = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int from = r * cols;
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            for (; j < vecCols; j += STEP) {
+                acc = load(dy, from + j).mul(load(w, j)).fma(load(normed, from + j), acc);
+            }
+            float dot = sum(acc);
+            for (; j < cols; j++) {
+                dot = Math.fma(dy.getFloat(4 * (from + j)) * w.getFloat(4 * j), normed.getFloat(4 * (from + j)), dot);
+            }
+            dot /= cols;
+            float inv = inverseRms.getFloat(4 * r);
+            for (j = 0; j < vecCols; j += STEP) {
+                FloatVector n = load(normed, from + j);
+                store(load(dy, from + j).mul(load(w, j)).sub(n.mul(dot)).mul(inv), dx, from + j);
+            }
+            for (; j < cols; j++) {
+                float n = normed.getFloat(4 * (from + j));
+                dx.putFloat(4 * (from + j), (dy.getFloat(4 * (from + j)) * w.getFloat(4 * j) - n * dot) * inv);
+            }
+        }
+    }
 }

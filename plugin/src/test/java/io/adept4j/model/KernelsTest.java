@@ -117,6 +117,20 @@ class KernelsTest {
     }
 
     @Test
+    void rmsNormAndItsInputGradientAgree() {
+        INDArray x = random(8, 2, 11, 45);
+        INDArray w = random(9, 1, 45);
+        agree("rms norm", 1e-6, in -> {
+            Kernels.Norm n = Kernels.rmsNorm(in[0], in[1], 1e-5);
+            return new INDArray[]{n.out(), n.normed(), n.inverseRms()};
+        }, x, w);
+        Kernels.Norm n = Kernels.rmsNorm(x, w, 1e-5);
+        agree("rms norm backward", 1e-6, in -> new INDArray[]{Kernels.rmsNormBackward(
+                new Kernels.Norm(in[1], in[2], in[3]), in[4], in[0])}, random(10, 1, 11, 45), n.out(), n.normed(),
+                n.inverseRms(), w);
+    }
+
+    @Test
     void expIsAccurateAndTheSameBitsBeforeAndAfterTheJitCompilesIt() {
         assertTrue(Kernels.vectorised(), "the tests run with --add-modules=jdk.incubator.vector (surefire's argLine)");
         double worst = 0;
@@ -157,9 +171,9 @@ class KernelsTest {
 
     @Test
     void aFloatModelThroughTheKernelsHasTheGraphsLossAndGradients() {
-        // T = 40: attention rows span whole vectors and a remainder; a grouped-query model with an odd vocabulary
+        // T = 40: attention rows span whole vectors and a remainder; grouped queries, q/k norms, an odd vocabulary
         assertTrue(Kernels.vectorised(), "the tests run with --add-modules=jdk.incubator.vector (surefire's argLine)");
-        LmConfig c = new LmConfig(37, 16, 2, 4, 2, 4, 24, 40, 1e4, 1e-5, true, false, false, null);
+        LmConfig c = new LmConfig(37, 16, 2, 4, 2, 4, 24, 40, 1e4, 1e-5, true, true, true, null); // q/k norms, biases
         CausalLm lm = CausalLm.build(c, CausalLmTest.randomWeights(c, 8), 40, DataType.FLOAT);
         DataSet batch = DirectPassTest.batch(c, 40, 9);
         List<String> all = new ArrayList<>(lm.weights().keySet());
