@@ -45,6 +45,13 @@ public final class TestData {
     }
 
     /**
+     * A tiny byte-level model shape for probe tests: 4 blocks of width 32, 4 query / 2 key-value heads, q/k norms,
+     * windows up to 32 tokens.
+     */
+    public static final io.adept4j.model.LmConfig TINY_BYTE_MODEL = new io.adept4j.model.LmConfig(257, 32, 4, 4, 2, 8,
+            48, 32, 1e4, 1e-5, true, true, false, new io.adept4j.datavec.tokenize.ByteTokenizer().spec());
+
+    /**
      * A model of {@code cfg} with random weights, each non-norm tensor scaled by 1–5× (seeded), so that blocks differ
      * clearly and skipping any of them changes the loss.
      */

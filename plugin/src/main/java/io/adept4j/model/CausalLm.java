@@ -123,7 +123,7 @@ public final class CausalLm {
     }
 
     /**
-     * Whether the exp-bound element-wise work (softmaxes, SwiGLU) runs on the JDK's Vector API: true when the JVM was
+     * Whether the fused element-wise work (softmaxes, SwiGLU, RMSNorm) runs on the JDK's Vector API: true when the JVM was
      * started with {@code --add-modules=jdk.incubator.vector} (as {@code ./adept} and the tests do) unless
      * {@code -Dadept4j.vector=false}; otherwise the same functions run as ND4J ops, slower.
      *

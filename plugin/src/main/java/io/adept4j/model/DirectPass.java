@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import io.adept4j.model.Kernels.Norm;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +33,6 @@ import java.util.function.Supplier;
  * a key/value head into the sequence axis ({@code [B, kv, rep·T, hd]}) as the graph does.
  */
 final class DirectPass {
-
 
     /** What one block's backward pass needs from its forward pass. */
     private record BlockCache(Norm attnNorm, Norm qNorm, Norm kNorm, INDArray q, INDArray k, INDArray v,

@@ -15,8 +15,9 @@ import java.nio.ByteOrder;
  * head's softmax over the vocabulary, the causal attention softmax and its backward pass, the SwiGLU activation and
  * its backward pass (all bound by {@code exp}), and RMSNorm and its input gradient (five ND4J passes each).
  *
- * <p>Why: ND4J 1.0.0-M2.1's {@code exp} costs 7–9 ns per element on the project's CPUs, the JDK's Vector API about 1;
- * these kernels held about a third of a d=128 training step. With the {@code jdk.incubator.vector} module (the
+ * <p>Why: ND4J 1.0.0-M2.1's {@code exp} cost 7–9 ns per element on the project's CPUs, this class's vector exp about
+ * 1 (scratch timings); in a JFR profile of {@code adept bench tune --size 128x4} before them, about a third of the
+ * samples fell in the passes these kernels replace. With the {@code jdk.incubator.vector} module (the
  * {@code ./adept} launcher and the tests add it: {@code --add-modules jdk.incubator.vector}) they run as SIMD loops over
  * the arrays' memory ({@link VectorKernels}), fused (one pass where ND4J needs three to six) and, for attention, only
  * over the keys a query may see. Without the module, with {@code -Dadept4j.vector=false}, or for arrays that are not
@@ -29,7 +30,7 @@ final class Kernels {
     static final String PROPERTY = "adept4j.vector";
     private static final String MODULE = "jdk.incubator.vector";
     private static volatile boolean vector = ModuleLayer.boot().findModule(MODULE).isPresent()
-            && !"false".equalsIgnoreCase(String.valueOf(System.getProperty(PROPERTY)).trim());
+            && !Boolean.FALSE.equals(requested());
 
     private Kernels() {
     }
@@ -39,10 +40,20 @@ final class Kernels {
         return vector;
     }
 
+    /** What {@value #PROPERTY} asks for: null when unset or unreadable as true/false (see {@link #checkProperty}). */
+    private static Boolean requested() {
+        String v = System.getProperty(PROPERTY);
+        if (v == null) {
+            return null;
+        }
+        String s = v.trim();
+        return s.equalsIgnoreCase("true") ? Boolean.TRUE : s.equalsIgnoreCase("false") ? Boolean.FALSE : null;
+    }
+
     /** Refuses a {@value #PROPERTY} value other than true or false (unset is fine). */
     static void checkProperty() {
         String v = System.getProperty(PROPERTY);
-        if (v != null && !v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+        if (v != null && requested() == null) {
             throw new IllegalArgumentException("-D" + PROPERTY + " must be true or false, got '" + v + "'");
         }
     }

@@ -10,8 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why: the head's {@code [N, V]} logits are the largest arrays of the model. In the graph, SameDiff 1.0.0-M2.1
  * allocates a fresh {@code [N, V]} buffer for every intermediate and every gradient (about fifteen per step, most of a
  * step's time went to allocating them), its sparse softmax cross-entropy ignores the incoming gradient, and its
- * log-softmax is slow. Here the work is three GEMMs, ND4J's fused softmax and one scaling pass, in place over one
- * buffer (a max, subtract, exp, sum and divide chain of separate passes took twice as long).
+ * log-softmax is slow. Here the work is three GEMMs, one softmax pass per row ({@link Kernels#softmaxRows}) and one
+ * scaling pass, in place over one buffer (a max, subtract, exp, sum and divide chain of separate passes took twice as
+ * long).
  *
  * <p>Loss: mean over unmasked positions of {@code logsumexp(z) − z[label]} with {@code z = h·Wᵀ}. Gradients:
  * {@code dz = (softmax(z) − onehot(label))·mask/count}, {@code dh = dz·W}, {@code dW = dzᵀ·h}.

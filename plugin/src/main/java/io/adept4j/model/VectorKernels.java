@@ -85,6 +85,21 @@ final class VectorKernels {
         return s;
     }
 
+    /** {@code Σ a[aFrom + j]·b[bFrom + j]} over {@code n} elements: fused multiply-adds per lane, lanes in order. */
+    private static float dot(ByteBuffer a, int aFrom, ByteBuffer b, int bFrom, int n) {
+        int vecEnd = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j < vecEnd; j += STEP) {
+            acc = load(a, aFrom + j).fma(load(b, bFrom + j), acc);
+        }
+        float s = sum(acc);
+        for (; j < n; j++) {
+            s = Math.fma(a.getFloat(4 * (aFrom + j)), b.getFloat(4 * (bFrom + j)), s);
+        }
+        return s;
+    }
+
     private static FloatVector load(ByteBuffer b, int i) {
         return FloatVector.fromByteBuffer(S, b, 4 * i, ORDER);
     }
@@ -141,15 +156,8 @@ final class VectorKernels {
     static void softmaxBackward(ByteBuffer d, ByteBuffer p, int from, int valid, int len, float scale) {
         int end = from + valid;
         int vecEnd = from + S.loopBound(valid);
-        FloatVector vdot = FloatVector.zero(S);
-        int i = from;
-        for (; i < vecEnd; i += STEP) {
-            vdot = load(d, i).fma(load(p, i), vdot);
-        }
-        float dot = sum(vdot);
-        for (; i < end; i++) {
-            dot = Math.fma(d.getFloat(4 * i), p.getFloat(4 * i), dot);
-        }
+        float dot = dot(d, from, p, from, valid);
+        int i;
         FloatVector vd = FloatVector.broadcast(S, dot);
         for (i = from; i < vecEnd; i += STEP) {
             store(load(d, i).sub(vd).mul(load(p, i)).mul(scale), d, i);
@@ -215,17 +223,8 @@ final class VectorKernels {
         int vecCols = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int from = r * cols;
-            FloatVector acc = FloatVector.zero(S);
-            int j = 0;
-            for (; j < vecCols; j += STEP) {
-                FloatVector v = load(x, from + j);
-                acc = v.fma(v, acc);
-            }
-            float ss = sum(acc);
-            for (; j < cols; j++) {
-                float v = x.getFloat(4 * (from + j));
-                ss = Math.fma(v, v, ss);
-            }
+            float ss = dot(x, from, x, from, cols);
+            int j;
             float inv = (float) (1.0 / Math.sqrt(ss / cols + eps));
             inverseRms.putFloat(4 * r, inv);
             for (j = 0; j < vecCols; j += STEP) {

@@ -36,8 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StageOneTest {
 
-    static final LmConfig CFG = new LmConfig(257, 32, 4, 4, 2, 8, 48, 32, 1e4, 1e-5, true, true, false,
-            new ByteTokenizer().spec());
+    static final LmConfig CFG = io.adept4j.TestData.TINY_BYTE_MODEL;
     static TokenWindows probeWindows;
     static DataSet batch;
 

@@ -98,7 +98,7 @@ final class BenchCommand extends CommandGroup {
         m.put("openblasCoretype", System.getenv("OPENBLAS_CORETYPE"));
         // CpuBackend or JCublasBackend (the cuda profile), so CPU and GPU figures are never confused
         m.put("nd4jBackend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
-        // the softmaxes and SwiGLU on the JDK's Vector API (--add-modules=jdk.incubator.vector) or as ND4J ops
+        // the softmaxes, SwiGLU and RMSNorm on the JDK's Vector API (--add-modules=jdk.incubator.vector) or as ND4J ops
         m.put("vectorKernels", io.adept4j.model.CausalLm.vectorKernels());
         return m;
     }

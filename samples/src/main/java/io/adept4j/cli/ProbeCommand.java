@@ -9,10 +9,8 @@ import io.adept4j.model.CausalLm;
 import io.adept4j.model.LmConfig;
 import io.adept4j.report.BarChart;
 import io.adept4j.samediff.LayerProber;
-import io.adept4j.spark.SparkContexts;
 import io.adept4j.spark.SparkProbing;
 import io.adept4j.stage1.ProbeResult;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,9 +75,7 @@ final class ProbeCommand implements Callable<Integer> {
         LayerProber prober = new LayerProber(batch, maxBatches);
         ProbeResult probe;
         if (spark.enabled()) {
-            try (JavaSparkContext sc = SparkContexts.start(spark.master, "adept probe")) {
-                probe = SparkProbing.probe(sc, lm, windows, prober, spark.shards(sc.defaultParallelism()));
-            }
+            probe = spark.run("adept probe", (sc, shards) -> SparkProbing.probe(sc, lm, windows, prober, shards));
         } else {
             probe = prober.probe(lm, windows);
         }

@@ -1,6 +1,8 @@
 package io.adept4j.cli;
 
+import io.adept4j.spark.SparkContexts;
 import io.adept4j.sweep.SweepSettings;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,8 +38,16 @@ final class SparkOption {
         }
     }
 
-    /** The shard count for a cluster with {@code slots} task slots. */
-    int shards(int slots) {
-        return shards > 0 ? shards : Math.max(1, slots);
+    /** Work on a started Spark context with the shard count chosen for it. */
+    @FunctionalInterface
+    interface OnSpark<T> {
+        T run(JavaSparkContext sc, int shards) throws Exception;
+    }
+
+    /** Starts a context on the master (application name {@code app}), runs {@code work} on it, and stops it. */
+    <T> T run(String app, OnSpark<T> work) throws Exception {
+        try (JavaSparkContext sc = SparkContexts.start(master, app)) {
+            return work.run(sc, shards > 0 ? shards : Math.max(1, sc.defaultParallelism()));
+        }
     }
 }

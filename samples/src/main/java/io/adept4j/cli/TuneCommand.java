@@ -11,9 +11,7 @@ import io.adept4j.stage2.Granularity;
 import io.adept4j.stage2.TuneConfig;
 import io.adept4j.report.HeatMap;
 import io.adept4j.report.LineChart;
-import io.adept4j.spark.SparkContexts;
 import io.adept4j.spark.SparkProbing;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -125,11 +123,9 @@ final class TuneCommand implements Callable<Integer> {
                 .resuming(resume);
         AdeptTrainer.Result r;
         if (spark.enabled()) {
-            try (JavaSparkContext sc = SparkContexts.start(spark.master, "adept tune")) {
-                int shards = spark.shards(sc.defaultParallelism());
-                r = trainer.withGeneralGradients((m, probe) -> SparkProbing.gradients(sc, m, probe, shards))
-                        .run(lm, manifest, domainDocs, generalDocs);
-            }
+            r = spark.run("adept tune", (sc, shards) -> trainer
+                    .withGeneralGradients((m, probe) -> SparkProbing.gradients(sc, m, probe, shards))
+                    .run(lm, manifest, domainDocs, generalDocs));
         } else {
             r = trainer.run(lm, manifest, domainDocs, generalDocs);
         }

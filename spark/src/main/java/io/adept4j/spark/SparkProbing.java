@@ -30,7 +30,9 @@ import java.util.List;
  * the same probe and the same importance (up to the order of float additions) on one machine or many.
  *
  * <p>The batches are built on the driver from the probe set and shipped once; the model is broadcast once per pass (an
- * importance refresh during tuning broadcasts the weights of that moment).
+ * importance refresh during tuning broadcasts the weights of that moment). A sharded probe's
+ * {@code forwardEquivalents} divides its wall time by the forward time summed over all shards, so it is lower than one
+ * machine's for the same work.
  */
 public final class SparkProbing {
 
@@ -60,10 +62,11 @@ public final class SparkProbing {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("the probe set has no batch");
         }
+        int partitions = Math.min(shards, batches.size());
         Broadcast<ModelSnapshot> snapshot = sc.broadcast(ModelSnapshot.of(model));
         try {
             sc.setJobDescription("layer probe, " + batches.size() + " batches");
-            List<LayerProber.BatchDelta> measured = sc.parallelize(batches, Math.min(shards, batches.size()))
+            List<LayerProber.BatchDelta> measured = sc.parallelize(batches, partitions)
                     .mapPartitions((Iterator<Numbered> part) -> {
                         List<Numbered> mine = new ArrayList<>();
                         part.forEachRemaining(mine::add);
@@ -75,8 +78,8 @@ public final class SparkProbing {
                                 mine.stream().map(Numbered::batch).iterator(), mine.get(0).index()).iterator();
                     }).collect();
             ProbeResult result = LayerProber.combine(model, measured, (System.nanoTime() - t0) / 1e9);
-            log.info(String.format("[probe] %d batches on %d Spark shards in %.1f s", result.batches(),
-                    Math.min(shards, batches.size()), result.wallSeconds()));
+            log.info(String.format("[probe] %d batches on %d Spark shards in %.1f s", result.batches(), partitions,
+                    result.wallSeconds()));
             return result;
         } finally {
             snapshot.destroy();

@@ -140,7 +140,7 @@ class SparkAdeptGraphTest {
             back.put(key, m);
         }
         assertTrue(zeros > 0, "the rank policy gives each tensor's most general-critical unit a multiplier of 0");
-        // the averaged updater state brings the same multipliers back: every worker trained with them
+        // and the averaged updater state brings the same multipliers back to the driver
         Map<String, INDArray> again = GraphSplitLearningRates.read(spark.graph(), back.keySet());
         for (String key : back.keySet()) {
             INDArray x = back.get(key);

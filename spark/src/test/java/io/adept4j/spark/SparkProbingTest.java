@@ -40,8 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SparkProbingTest {
 
-    static final LmConfig CFG = new LmConfig(257, 32, 4, 4, 2, 8, 48, 32, 1e4, 1e-5, true, true, false,
-            new ByteTokenizer().spec());
+    static final LmConfig CFG = TestData.TINY_BYTE_MODEL;
 
     static JavaSparkContext sc;
     static TokenWindows windows;
