@@ -78,9 +78,11 @@ public final class LmHead {
             return new Result(loss, lossSum, count, null, null);
         }
         // z := softmax · mask / count, then subtract mask / count at each label: dL/dlogits.
-        float[] scale = new float[n];
+        // 1/count in the logits' own precision: a double model keeps it exact, a float model rounds it once
+        boolean dbl = z.dataType() == DataType.DOUBLE;
+        double[] scale = new double[n];
         for (int i = 0; i < n; i++) {
-            scale[i] = (float) (mask[i] / count);
+            scale[i] = dbl ? mask[i] / count : (float) (mask[i] / count);
         }
         INDArray scaleCol = Nd4j.createFromArray(scale).reshape(n, 1).castTo(z.dataType());
         z.muliColumnVector(scaleCol);

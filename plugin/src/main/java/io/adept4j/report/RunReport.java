@@ -284,9 +284,9 @@ public final class RunReport {
         b.append("<h1>").append(esc(title)).append("</h1>");
         AdeptRun.MethodResult first = r.methods().get(0);
         b.append(String.format(Locale.ROOT, "<p>Base model: %s (%s), %,d parameters, %d blocks, d=%d. Before training: general "
-                        + "perplexity %.1f, domain perplexity %.1f. K=%d. Wall time of the whole run: %.0f s.</p>",
+                        + "perplexity %.1f, domain perplexity %.1f. K=%d. Wall time of the whole run: %.0f s on %d thread(s).</p>",
                 esc(r.base().dir()), esc(r.base().source()), r.base().parameters(), r.base().layers(), r.base().hidden(),
-                first.generalPerplexityBefore(), first.domainPerplexityBefore(), r.k(), r.wallSeconds()));
+                first.generalPerplexityBefore(), first.domainPerplexityBefore(), r.k(), r.wallSeconds(), r.threads()));
         b.append(lrRule(r, true));
         b.append("<h2>Summary over seeds</h2><p>Validation loss change in nats per token (after − before; negative domain "
                 + "change = learning, positive general change = forgetting), mean ± sample standard deviation over the "

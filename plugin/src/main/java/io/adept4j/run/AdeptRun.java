@@ -105,10 +105,11 @@ public final class AdeptRun {
      * @param methods one row per method and seed, in run order
      * @param summary one row per method: mean and standard deviation over its seeds
      * @param lrSearch each method's learning-rate search (empty: every method used {@code learningRate})
+     * @param threads  the batch shards per step ({@link CausalLm#threads()}): the numbers depend on it
      */
     public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
                          List<MethodResult> methods, List<MethodSummary> summary, List<LrSearch> lrSearch,
-                         List<TaskScore> tasks, double wallSeconds) {
+                         List<TaskScore> tasks, double wallSeconds, int threads) {
 
         /** The rows of one seed. */
         public List<MethodResult> ofSeed(long seed) {
@@ -235,7 +236,7 @@ public final class AdeptRun {
             firstProbe = firstProbe == null ? probe : firstProbe;
         }
         return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results), searches,
-                taskScores, (System.nanoTime() - t0) / 1e9);
+                taskScores, (System.nanoTime() - t0) / 1e9, CausalLm.threads());
     }
 
     /**

@@ -47,8 +47,10 @@ public final class AdeptCli extends CommandGroup {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("adept: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            if (!(ex instanceof OptionValueException)) { // a syntax error: show where the usage is
+                CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -92,7 +92,8 @@ final class BenchCommand extends CommandGroup {
         m.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        m.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
+        m.put("threads", io.adept4j.model.CausalLm.threads()); // batch shards on parallel threads (--threads)
+        m.put("ompNumThreads", System.getenv("OMP_NUM_THREADS")); // BLAS threads inside each shard
         // Set by ./adept on AVX-512 CPUs the bundled OpenBLAS does not recognise (scripts/openblas-coretype.sh);
         // absent means OpenBLAS chose its kernels itself.
         m.put("openblasCoretype", System.getenv("OPENBLAS_CORETYPE"));

@@ -1,6 +1,9 @@
 package io.adept4j.cli;
 
+import io.adept4j.model.CausalLm;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -13,10 +16,23 @@ final class CommonOptions {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "BLAS/OpenMP threads; set by the ./adept launcher as OMP_NUM_THREADS before the JVM starts "
-                    + "(default: ${DEFAULT-VALUE}, measured fastest on 2-vCPU machines).")
-    int threads;
+    /** The {@code --threads} value; applied to every model of this run when the option is parsed. */
+    int threads = CausalLm.DEFAULT_THREADS;
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "" + CausalLm.DEFAULT_THREADS,
+            description = "Threads: each batch is split into N row shards computed in parallel, BLAS single-threaded "
+                    + "(default: " + CausalLm.DEFAULT_THREADS + ", the fastest measured on 2-core machines; results "
+                    + "depend on N, not on the machine).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new OptionValueException(spec.commandLine(), "--threads must be at least 1, got " + n);
+        }
+        threads = n;
+        CausalLm.defaultThreads(n);
+    }
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
@@ -35,14 +51,7 @@ final class CommonOptions {
 
     /** The output folder, checked before any work: usable, and nothing there is lost ({@link Inputs#output}). */
     Path prepareOut(boolean resume) {
-        requireThreads();
         return Inputs.output(requireOut(), overwrite, resume);
     }
 
-    /** {@code --threads} must be at least 1 (the launcher refuses it too, before the native library reads it). */
-    void requireThreads() {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-        }
-    }
 }

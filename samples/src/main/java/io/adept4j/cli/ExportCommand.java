@@ -36,7 +36,6 @@ final class ExportCommand implements Callable<Integer> {
         if (!d.equals("F32") && !d.equals("BF16")) {
             throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
         }
-        common.requireThreads();
         Inputs.output("--hf-out", hfOut, common.overwrite, false);
         Inputs.modelConfig(model);
         HfExporter.Report r;

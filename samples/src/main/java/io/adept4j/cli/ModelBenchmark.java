@@ -16,10 +16,17 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Training-step and forward throughput of one model size, with FLOP counts, sgemm peak and MFU. */
 final class ModelBenchmark {
@@ -38,21 +45,47 @@ final class ModelBenchmark {
         return c.numLayers() * (2 * blockWeights + attention) + 2.0 * c.vocabSize() * c.hiddenSize();
     }
 
-    /** Best-of-N single-precision GEMM rate, on a shape like the model's largest products. */
-    static double sgemmPeak(int m, int k, int n) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
-        INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, m, n);
-        double best = 0;
-        for (int i = 0; i < 12; i++) {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (i >= 2) {
-                best = Math.max(best, 2.0 * m * k * n / s / 1e9);
-            }
+        /**
+     * Best sgemm GFLOP/s of the machine as the model uses it: {@code threads} threads at once, each multiplying its own
+     * {@code [m/threads, k] × [k, n]} (a batch shard's shape), single-threaded BLAS; best of 10 timed rounds.
+     */
+    static double sgemmPeak(int m, int k, int n, int threads) {
+        int rows = Math.max(1, m / threads);
+        INDArray[] a = new INDArray[threads];
+        INDArray[] b = new INDArray[threads];
+        INDArray[] c = new INDArray[threads];
+        for (int t = 0; t < threads; t++) {
+            a[t] = Nd4j.rand(DataType.FLOAT, rows, k);
+            b[t] = Nd4j.rand(DataType.FLOAT, k, n);
+            c[t] = Nd4j.create(DataType.FLOAT, rows, n);
         }
-        return best;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            for (int i = 0; i < 12; i++) {
+                List<Callable<Object>> jobs = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int x = t;
+                    jobs.add(() -> Nd4j.gemm(a[x], b[x], c[x], false, false, 1.0, 0.0));
+                }
+                long t0 = System.nanoTime();
+                for (Future<Object> f : pool.invokeAll(jobs)) {
+                    f.get();
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (i >= 2) {
+                    best = Math.max(best, 2.0 * rows * threads * k * n / s / 1e9);
+                }
+            }
+            return best;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** Peak resident memory of this process so far (VmHWM), in MiB; -1 where /proc is unavailable. */
@@ -113,7 +146,7 @@ final class ModelBenchmark {
         double stepSec = trainSeconds / steps;
         double fwdSec = fwdSeconds / steps;
         double fwdFlops = forwardFlopsPerToken(c, seqLen) * tokens;
-        double peak = sgemmPeak(batch * seqLen, hidden, Math.max(hidden, c.intermediateSize()));
+        double peak = sgemmPeak(batch * seqLen, hidden, Math.max(hidden, c.intermediateSize()), CausalLm.threads());
         double trainGflops = 3 * fwdFlops / stepSec / 1e9;
         double fwdGflops = fwdFlops / fwdSec / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();

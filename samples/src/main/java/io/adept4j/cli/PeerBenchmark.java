@@ -86,7 +86,7 @@ final class PeerBenchmark {
     /** One size: adept4j's figures, the peer's, and adept4j over the peer. */
     static Map<String, Object> run(String python, Path script, int hidden, int layers, int seqLen, int batch, int steps,
                                    String tokenizer, PrintWriter log) throws IOException, InterruptedException {
-        int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
+        int threads = io.adept4j.model.CausalLm.threads(); // the peer gets as many intra-op threads as adept4j uses
         Map<String, Object> ours = ModelBenchmark.run(hidden, layers, seqLen, batch, steps, tokenizer, log);
         int k = Math.max(1, layers / 4);
         int[] sources = new int[k];
