@@ -436,11 +436,33 @@ public final class CausalLm {
     /** Runs the graph up to the final hidden states {@code [B·T, d]} for token ids {@code [B, T]}. */
     public INDArray hidden(INDArray ids) {
         requireBatchShape(ids);
+        int shards = defaultThreads;
+        if (pass == Pass.DIRECT && shards > 1 && ids.size(0) > 1) {
+            return Nd4j.vstack(BatchShards.map(new org.nd4j.linalg.dataset.DataSet(ids, null), shards,
+                    part -> directHidden(part.getFeatures())));
+        }
         if (pass == Pass.DIRECT) {
-            return DirectPass.scoped(() -> direct.hidden(Embeddings.lookup(embedding, ids)).detach());
+            return directHidden(ids);
         }
         sd.getVariable(INPUTS_EMBEDS).setArray(Embeddings.lookup(embedding, ids));
         return sd.output(Map.of(), HIDDEN).get(HIDDEN);
+    }
+
+    private INDArray directHidden(INDArray ids) {
+        return DirectPass.scoped(() -> direct.hidden(Embeddings.lookup(embedding, ids)).detach());
+    }
+
+    private Streams directStreams(INDArray ids) {
+        return DirectPass.scoped(() -> {
+            INDArray[] streams = new INDArray[config.numLayers() + 1];
+            streams[0] = Embeddings.lookup(embedding, ids);
+            INDArray last = direct.blocks(streams[0], 0, config.numLayers(), streams);
+            INDArray h = direct.finalNorm(last).detach();
+            for (int i = 0; i < streams.length; i++) {
+                streams[i] = streams[i].detach();
+            }
+            return new Streams(streams, h);
+        });
     }
 
     /**
@@ -453,17 +475,19 @@ public final class CausalLm {
     /** The residual streams of token ids {@code [B, T]} (one forward pass). */
     public Streams residualStreams(INDArray ids) {
         requireBatchShape(ids);
+        int shards = defaultThreads;
+        if (pass == Pass.DIRECT && shards > 1 && ids.size(0) > 1) {
+            List<Streams> parts = BatchShards.map(new org.nd4j.linalg.dataset.DataSet(ids, null), shards,
+                    part -> directStreams(part.getFeatures()));
+            INDArray[] residuals = new INDArray[config.numLayers() + 1];
+            for (int l = 0; l < residuals.length; l++) {
+                int layer = l;
+                residuals[l] = Nd4j.vstack(parts.stream().map(p -> p.residuals()[layer]).toArray(INDArray[]::new));
+            }
+            return new Streams(residuals, Nd4j.vstack(parts.stream().map(Streams::hidden).toArray(INDArray[]::new)));
+        }
         if (pass == Pass.DIRECT) {
-            return DirectPass.scoped(() -> {
-                INDArray[] streams = new INDArray[config.numLayers() + 1];
-                streams[0] = Embeddings.lookup(embedding, ids);
-                INDArray last = direct.blocks(streams[0], 0, config.numLayers(), streams);
-                INDArray h = direct.finalNorm(last).detach();
-                for (int i = 0; i < streams.length; i++) {
-                    streams[i] = streams[i].detach();
-                }
-                return new Streams(streams, h);
-            });
+            return directStreams(ids);
         }
         INDArray embeds = Embeddings.lookup(embedding, ids);
         sd.getVariable(INPUTS_EMBEDS).setArray(embeds);

@@ -66,6 +66,7 @@ class BatchShardsTest {
         CausalLm.LossAndGradients whole = run(lm, batch, all, 1);
         CausalLm.Streams streams = lm.residualStreams(batch.getFeatures());
         double fromBlock1 = lm.evaluateFromResidual(streams.residuals()[1], batch).loss(); // what the probe evaluates
+        INDArray logits = lm.logits(batch.getFeatures());
         for (int threads : new int[]{2, 3, 8}) { // 8 > rows: one row per shard
             CausalLm.LossAndGradients sharded = run(lm, batch, all, threads);
             assertEquals(whole.tokens(), sharded.tokens(), "tokens, " + threads + " threads");
@@ -79,6 +80,11 @@ class BatchShardsTest {
             assertEquals(whole.loss(), lm.evaluate(batch).loss(), 1e-12, "forward loss, " + threads + " threads");
             assertEquals(fromBlock1, lm.evaluateFromResidual(streams.residuals()[1], batch).loss(), 1e-12,
                     "loss from block 1's residual, " + threads + " threads");
+            CausalLm.Streams shardedStreams = lm.residualStreams(batch.getFeatures());
+            for (int l = 0; l < streams.residuals().length; l++) {
+                assertTrue(maxDiff(streams.residuals()[l], shardedStreams.residuals()[l]) < 1e-12, "stream " + l);
+            }
+            assertTrue(maxDiff(logits, lm.logits(batch.getFeatures())) < 1e-12, "logits, " + threads + " threads");
         }
     }
 
