@@ -1,9 +1,7 @@
 package io.adept4j.cli;
 
-import io.adept4j.model.CausalLm;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -16,23 +14,8 @@ final class CommonOptions {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    /** The {@code --threads} value; applied to every model of this run when the option is parsed. */
-    int threads = CausalLm.DEFAULT_THREADS;
-
-    @Spec(Spec.Target.MIXEE)
-    private CommandSpec spec;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "" + CausalLm.DEFAULT_THREADS,
-            description = "Threads: each batch is split into N row shards computed in parallel, BLAS single-threaded "
-                    + "(default: " + CausalLm.DEFAULT_THREADS + ", the fastest measured on 2-core machines; results "
-                    + "depend on N, not on the machine).")
-    void threads(int n) {
-        if (n < 1) {
-            throw new OptionValueException(spec.commandLine(), "--threads must be at least 1, got " + n);
-        }
-        threads = n;
-        CausalLm.defaultThreads(n);
-    }
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
@@ -53,5 +36,4 @@ final class CommonOptions {
     Path prepareOut(boolean resume) {
         return Inputs.output(requireOut(), overwrite, resume);
     }
-
 }

@@ -16,6 +16,9 @@ import java.util.concurrent.Callable;
         description = "adept run with configs/demo.yaml on the bundled corpora (general prose -> mathematics or code).")
 final class DemoCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads;
+
     @Option(names = "--domain", paramLabel = "math|code", description = "Bundled domain corpus (default: the config's, math).")
     String domain;
 

@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
                 + "base, data, budget and seed; writes result.json, report.html and charts.")
 final class RunCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config (keys: --list-keys).")
     Path config;
 

@@ -23,6 +23,9 @@ import java.util.concurrent.Callable;
                 + "Rerun with the same --out to finish a killed sweep.")
 final class SweepCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads;
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Sweep config (YAML or JSON): run, space, search, budgets.")
     Path config;
 

@@ -145,6 +145,7 @@ class BadInputCliTest {
         refused("max-batches -1", args("probe", "--model", model, "--max-batches", "-1", "--out", tmp.resolve("mb")), "--max-batches");
         refused("duplicate eval names", args("eval", "--model", model, "--corpus", "g=" + text, "--corpus", "g=" + text), "'g'");
         refused("threads 0", args("probe", "--model", model, "--threads", "0", "--out", tmp.resolve("t0")), "--threads");
+        refused("run threads 0", args("run", "--threads", "0", "--out", tmp.resolve("rt0")), "--threads");
         refused("unknown domain", args("run", "--domain", "bogus", "--out", tmp.resolve("r0")), "'bogus'", "math");
         Path bin = tmp.resolve("binary");
         Files.createDirectories(bin);
