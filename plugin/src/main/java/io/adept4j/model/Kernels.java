@@ -100,6 +100,29 @@ final class Kernels {
     }
 
     /**
+     * {@code softmax(z)[r, cols[r]]} for every row {@code r} whose {@code mask[r]} is not 0 (NaN elsewhere): the values
+     * {@link #softmaxRows} would leave at those places, bit for bit. The Vector API path reads {@code z} and writes
+     * nothing; the ND4J path overwrites {@code z} with its softmax.
+     */
+    static double[] softmaxAt(INDArray z, int[] cols, float[] mask) {
+        int rows = (int) z.rows();
+        double[] p = new double[rows];
+        if (vectorFor(z)) {
+            ByteBuffer b = bytes(z);
+            int c = (int) z.columns();
+            for (int r = 0; r < rows; r++) {
+                p[r] = mask[r] != 0 ? VectorKernels.softmaxAt(b, r * c, c, cols[r]) : Double.NaN;
+            }
+            return p;
+        }
+        softmaxRows(z);
+        for (int r = 0; r < rows; r++) {
+            p[r] = mask[r] != 0 ? z.getDouble(r, cols[r]) : Double.NaN;
+        }
+        return p;
+    }
+
+    /**
      * Causal attention probabilities in place: {@code scores} holds unscaled query·key products whose rows have
      * {@code t} keys, row {@code r} belonging to query position {@code r mod t}; each row becomes the softmax of
      * {@code scale·scores} over the keys at or before its position, 0 after it.

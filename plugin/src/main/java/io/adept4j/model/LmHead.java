@@ -58,12 +58,16 @@ public final class LmHead {
             }
         }
         INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
-        Kernels.softmaxRows(z);                                    // z := softmax(z), one fused pass over each row
+        // The loss alone needs each label's probability, not the rows: read them without writing (the same bits).
+        double[] labelP = gradients ? null : Kernels.softmaxAt(z, labels, mask);
+        if (gradients) {
+            Kernels.softmaxRows(z);                                // z := softmax(z), one fused pass over each row
+        }
         double count = 0;
         double lossSum = 0;
         for (int i = 0; i < n; i++) {
             if (mask[i] != 0) {
-                double p = z.getDouble(i, labels[i]);
+                double p = gradients ? z.getDouble(i, labels[i]) : labelP[i];
                 // −log p is exact while p is a normal float; a label far below the row's best underflows to 0
                 double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, i, labels[i]);
                 lossSum += mask[i] * nll;

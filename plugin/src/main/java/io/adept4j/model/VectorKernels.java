@@ -150,6 +150,36 @@ final class VectorKernels {
     }
 
     /**
+     * The softmax of the {@code len} elements from {@code from} (scale 1) at element {@code from + at}, with exactly the
+     * bits {@link #softmax} leaves there (the same max, the same sum in the same order, the same exp and product),
+     * computed without writing: the loss of a forward pass needs one probability per row, not the row.
+     */
+    static float softmaxAt(ByteBuffer b, int from, int len, int at) {
+        int end = from + len;
+        int vecEnd = from + S.loopBound(len);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = from;
+        for (; i < vecEnd; i += STEP) {
+            vmax = vmax.max(load(b, i));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < end; i++) {
+            max = Math.max(max, b.getFloat(4 * i));
+        }
+        FloatVector vsum = FloatVector.zero(S);
+        FloatVector shift = FloatVector.broadcast(S, max);
+        for (i = from; i < vecEnd; i += STEP) {
+            vsum = vsum.add(exp(load(b, i).sub(shift).mul(1f)));
+        }
+        float sum = sum(vsum);
+        for (; i < end; i++) {
+            sum += exp((b.getFloat(4 * i) - max) * 1f);
+        }
+        float inv = 1f / sum;
+        return exp((b.getFloat(4 * (from + at)) - max) * 1f) * inv;
+    }
+
+    /**
      * The softmax's backward pass over one row, in place on {@code d}: {@code d := (d − Σ d·p)·p·scale} over the first
      * {@code valid} elements, 0 after them (where p is 0).
      */

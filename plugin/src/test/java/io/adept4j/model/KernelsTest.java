@@ -81,6 +81,32 @@ class KernelsTest {
     }
 
     @Test
+    void oneProbabilityPerRowHasTheSoftmaxsBits() {
+        assertTrue(Kernels.vectorised(), "the tests run with --add-modules=jdk.incubator.vector (surefire's argLine)");
+        for (int cols : new int[]{37, 4096}) { // a row of whole vectors and a remainder, and the head's width
+            INDArray z = random(21, 6, 9, cols);
+            int[] at = new int[9];
+            float[] mask = new float[9];
+            java.util.Random r = new java.util.Random(cols);
+            for (int i = 0; i < at.length; i++) {
+                at[i] = i == 0 ? cols - 1 : r.nextInt(cols); // row 0: the label in the scalar tail
+                mask[i] = i == 4 ? 0 : 1;
+            }
+            INDArray before = z.dup();
+            double[] p = Kernels.softmaxAt(z, at, mask);
+            assertEquals(0.0, maxDiff(before, z), "the logits are left as they were");
+            Kernels.softmaxRows(z);
+            for (int i = 0; i < at.length; i++) {
+                if (mask[i] != 0) {
+                    assertEquals(z.getDouble(i, at[i]), p[i], 0.0, "row " + i + " of " + cols);
+                } else {
+                    assertTrue(Double.isNaN(p[i]), "a masked row is not computed");
+                }
+            }
+        }
+    }
+
+    @Test
     void causalSoftmaxAndItsBackwardPassAgree() {
         int t = 37;
         int rep = 2;
