@@ -19,8 +19,8 @@ import tempfile
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
     'label-probability-drops-the-tail': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
-        '            sum += exp((b.getFloat(4 * i) - max) * 1f);\n',
-        '',
+        'float inv = 1f / expSum(b, from, len, max, 1f, false);',
+        'float inv = 1f / expSum(b, from, len - 1, max, 1f, false);',
         'plugin', 'KernelsTest'),
     'shards-averaged-unweighted': ('plugin/src/main/java/io/adept4j/model/CausalLm.java',
         'double w = p.tokens() / tokens;',

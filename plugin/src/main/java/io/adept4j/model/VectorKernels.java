@@ -115,29 +115,9 @@ final class VectorKernels {
     static void softmax(ByteBuffer b, int from, int valid, int len, float scale) {
         int end = from + valid;
         int vecEnd = from + S.loopBound(valid);
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int i = from;
-        for (; i < vecEnd; i += STEP) {
-            vmax = vmax.max(load(b, i));
-        }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < end; i++) {
-            max = Math.max(max, b.getFloat(4 * i));
-        }
-        FloatVector vsum = FloatVector.zero(S);
-        FloatVector shift = FloatVector.broadcast(S, max);
-        for (i = from; i < vecEnd; i += STEP) {
-            FloatVector e = exp(load(b, i).sub(shift).mul(scale));
-            store(e, b, i);
-            vsum = vsum.add(e);
-        }
-        float sum = sum(vsum);
-        for (; i < end; i++) {
-            float e = exp((b.getFloat(4 * i) - max) * scale);
-            b.putFloat(4 * i, e);
-            sum += e;
-        }
-        float inv = 1f / sum;
+        float max = max(b, from, valid);
+        float inv = 1f / expSum(b, from, valid, max, scale, true);
+        int i;
         for (i = from; i < vecEnd; i += STEP) {
             store(load(b, i).mul(inv), b, i);
         }
@@ -155,8 +135,15 @@ final class VectorKernels {
      * computed without writing: the loss of a forward pass needs one probability per row, not the row.
      */
     static float softmaxAt(ByteBuffer b, int from, int len, int at) {
-        int end = from + len;
-        int vecEnd = from + S.loopBound(len);
+        float max = max(b, from, len);
+        float inv = 1f / expSum(b, from, len, max, 1f, false);
+        return exp((b.getFloat(4 * (from + at)) - max) * 1f) * inv;
+    }
+
+    /** The largest of the {@code n} elements from {@code from}. */
+    private static float max(ByteBuffer b, int from, int n) {
+        int end = from + n;
+        int vecEnd = from + S.loopBound(n);
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = from;
         for (; i < vecEnd; i += STEP) {
@@ -166,17 +153,35 @@ final class VectorKernels {
         for (; i < end; i++) {
             max = Math.max(max, b.getFloat(4 * i));
         }
+        return max;
+    }
+
+    /**
+     * {@code Σ e^{(x − max)·scale}} over the {@code n} elements from {@code from}, lanes then the tail in order; with
+     * {@code write} each element is replaced by its exponential.
+     */
+    private static float expSum(ByteBuffer b, int from, int n, float max, float scale, boolean write) {
+        int end = from + n;
+        int vecEnd = from + S.loopBound(n);
         FloatVector vsum = FloatVector.zero(S);
         FloatVector shift = FloatVector.broadcast(S, max);
+        int i;
         for (i = from; i < vecEnd; i += STEP) {
-            vsum = vsum.add(exp(load(b, i).sub(shift).mul(1f)));
+            FloatVector e = exp(load(b, i).sub(shift).mul(scale));
+            if (write) {
+                store(e, b, i);
+            }
+            vsum = vsum.add(e);
         }
         float sum = sum(vsum);
         for (; i < end; i++) {
-            sum += exp((b.getFloat(4 * i) - max) * 1f);
+            float e = exp((b.getFloat(4 * i) - max) * scale);
+            if (write) {
+                b.putFloat(4 * i, e);
+            }
+            sum += e;
         }
-        float inv = 1f / sum;
-        return exp((b.getFloat(4 * (from + at)) - max) * 1f) * inv;
+        return sum;
     }
 
     /**
