@@ -26,14 +26,14 @@ mkdir -p "$out"
 echo "[gpu-check] GPU: $gpu; results in $out" >&2
 
 sizes=128x4,256x8
-run_both() { # $1: label, $2: launcher command (array in a string)
-  local label="$1" launch="$2"
-  $launch bench model --sizes "$sizes" --steps 6 --out "$out/$label-bench" > "$out/$label-bench.log" 2>&1 \
-    && $launch demo --quick --out "$out/$label-tune" > "$out/$label-tune.log" 2>&1
+run_both() { # $1: label, $2: launcher command (array in a string), $3: threads (batch shards) per step
+  local label="$1" launch="$2" threads="$3"
+  $launch bench model --sizes "$sizes" --steps 6 --threads "$threads" --out "$out/$label-bench" > "$out/$label-bench.log" 2>&1 \
+    && $launch demo --quick --threads "$threads" --out "$out/$label-tune" > "$out/$label-tune.log" 2>&1
 }
 
 echo "[gpu-check] CPU: bench model and demo --quick ..." >&2
-run_both cpu "$root/adept" || { echo "gpu-check: the CPU half failed, see $out/cpu-*.log" >&2; exit 1; }
+run_both cpu "$root/adept" 2 || { echo "gpu-check: the CPU half failed, see $out/cpu-*.log" >&2; exit 1; }
 
 gpu_error=""
 echo "[gpu-check] building the CUDA backend (mvn -Pcuda) in $out/cuda-build ..." >&2
@@ -49,7 +49,8 @@ else
     --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
     -Dadept4j.home=$out/cuda-build -jar $jar"
   echo "[gpu-check] GPU: bench model and demo --quick ..." >&2
-  if ! run_both gpu "$cuda_launch"; then
+  # One thread on the GPU: batch shards exist to fill CPU cores; one stream of larger kernels suits a GPU.
+  if ! run_both gpu "$cuda_launch" 1; then
     log="$out/gpu-bench.log"; [ -f "$out/gpu-tune.log" ] && log="$out/gpu-tune.log"
     gpu_error="the GPU run failed: $(grep -m1 -E 'Exception|Error|error' "$log" || tail -1 "$log")"
   fi
