@@ -34,6 +34,43 @@ final class BatchShards {
     private BatchShards() {
     }
 
+    /** A batch of token ids alone (no labels), for the forward passes that return hidden states. */
+    static DataSet ofIds(INDArray ids) {
+        return new org.nd4j.linalg.dataset.DataSet(ids, null);
+    }
+
+    /**
+     * How many shards {@code batch} is split into on {@code threads} threads: one per thread, at most one per row, and 1
+     * (not split) when a shard would hold no token to predict (a shard of padding alone has no mean).
+     */
+    static int count(DataSet batch, int threads) {
+        long rows = batch.getFeatures().size(0);
+        int n = (int) Math.min(threads, rows);
+        if (n < 2) {
+            return 1;
+        }
+        INDArray mask = batch.getLabelsMaskArray();
+        if (mask != null) {
+            long[] bounds = bounds(rows, n);
+            for (int s = 0; s < n; s++) {
+                if (mask.get(NDArrayIndex.interval(bounds[s], bounds[s + 1]), NDArrayIndex.all()).sumNumber()
+                        .doubleValue() == 0) {
+                    return 1;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The first row of each of {@code n} contiguous, nearly equal shards of {@code rows} rows, then {@code rows}. */
+    private static long[] bounds(long rows, int n) {
+        long[] bounds = new long[n + 1];
+        for (int s = 0; s <= n; s++) {
+            bounds[s] = rows * s / n;
+        }
+        return bounds;
+    }
+
     /** Rows {@code [from, to)} of a batch (features, labels and their masks); views copied, so threads share nothing. */
     static DataSet rows(DataSet batch, long from, long to) {
         return new org.nd4j.linalg.dataset.DataSet(slice(batch.getFeatures(), from, to), slice(batch.getLabels(), from, to),
@@ -50,22 +87,17 @@ final class BatchShards {
     }
 
     /** {@link #map(DataSet, int, ShardWork)} for work that needs only the shard's rows. */
-    static <T> List<T> map(DataSet batch, int shards, Function<DataSet, T> work) {
-        return map(batch, shards, (part, from, to) -> work.apply(part));
+    static <T> List<T> map(DataSet batch, int n, Function<DataSet, T> work) {
+        return map(batch, n, (part, from, to) -> work.apply(part));
     }
 
     /**
-     * {@code work} on {@code shards} contiguous row ranges of {@code batch} (as even as the row count allows), the first
-     * on the calling thread and the rest on pool threads; the results in shard order.
+     * {@code work} on {@code n} contiguous row ranges of {@code batch} ({@link #count} of them), the first on the calling
+     * thread and the rest on pool threads; the results in shard order.
      */
-    static <T> List<T> map(DataSet batch, int shards, ShardWork<T> work) {
-        long b = batch.getFeatures().size(0);
-        int n = (int) Math.min(shards, b);
+    static <T> List<T> map(DataSet batch, int n, ShardWork<T> work) {
+        long[] bounds = bounds(batch.getFeatures().size(0), n);
         List<DataSet> parts = new ArrayList<>(n);
-        long[] bounds = new long[n + 1];
-        for (int s = 0; s <= n; s++) {
-            bounds[s] = b * s / n;
-        }
         for (int s = 0; s < n; s++) {
             parts.add(rows(batch, bounds[s], bounds[s + 1]));
         }

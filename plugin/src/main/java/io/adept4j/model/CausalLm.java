@@ -137,8 +137,8 @@ public final class CausalLm {
 
     /**
      * Threads (and batch shards) of a direct-pass step when nothing else is set: 2. On the 2-core machines this was built
-     * on, {@code bench model} measured a d=256 × 8 training step 1.6 × faster with two batch shards than with one, and
-     * d=128 × 4 1.3 × faster (the README's Benchmarks); BLAS on two OpenMP threads instead made it slower.
+     * on, {@code bench model} measured a d=256 × 8 training step 1.48–1.52 × faster with two batch shards than with one,
+     * and d=128 × 4 1.30–1.72 × (the README's Benchmarks); BLAS on two OpenMP threads instead made it slower.
      */
     public static final int DEFAULT_THREADS = 2;
     private static volatile int defaultThreads = DEFAULT_THREADS;
@@ -436,10 +436,10 @@ public final class CausalLm {
     /** Runs the graph up to the final hidden states {@code [B·T, d]} for token ids {@code [B, T]}. */
     public INDArray hidden(INDArray ids) {
         requireBatchShape(ids);
-        int shards = defaultThreads;
-        if (pass == Pass.DIRECT && shards > 1 && ids.size(0) > 1) {
-            return Nd4j.vstack(BatchShards.map(new org.nd4j.linalg.dataset.DataSet(ids, null), shards,
-                    part -> directHidden(part.getFeatures())));
+        DataSet byIds = BatchShards.ofIds(ids);
+        int shards = shards(byIds);
+        if (shards > 1) {
+            return Nd4j.vstack(BatchShards.map(byIds, shards, part -> directHidden(part.getFeatures())));
         }
         if (pass == Pass.DIRECT) {
             return directHidden(ids);
@@ -475,10 +475,10 @@ public final class CausalLm {
     /** The residual streams of token ids {@code [B, T]} (one forward pass). */
     public Streams residualStreams(INDArray ids) {
         requireBatchShape(ids);
-        int shards = defaultThreads;
-        if (pass == Pass.DIRECT && shards > 1 && ids.size(0) > 1) {
-            List<Streams> parts = BatchShards.map(new org.nd4j.linalg.dataset.DataSet(ids, null), shards,
-                    part -> directStreams(part.getFeatures()));
+        DataSet byIds = BatchShards.ofIds(ids);
+        int shards = shards(byIds);
+        if (shards > 1) {
+            List<Streams> parts = BatchShards.map(byIds, shards, part -> directStreams(part.getFeatures()));
             INDArray[] residuals = new INDArray[config.numLayers() + 1];
             for (int l = 0; l < residuals.length; l++) {
                 int layer = l;
@@ -516,8 +516,8 @@ public final class CausalLm {
      * ids: the rest of the model computed on a residual stream taken from elsewhere (used to skip blocks when probing).
      */
     public LmHead.Result evaluateFromResidual(INDArray residual, DataSet batch) {
-        int shards = defaultThreads;
-        if (pass == Pass.DIRECT && shardable(batch, shards)) {
+        int shards = shards(batch);
+        if (shards > 1) {
             return sum(BatchShards.map(batch, shards, (part, from, to) -> DirectPass.scoped(() -> evaluateHidden(
                     direct.hidden(residual.get(NDArrayIndex.interval(from * seqLen, to * seqLen), NDArrayIndex.all())
                             .dup()), part))));
@@ -536,8 +536,8 @@ public final class CausalLm {
 
     /** Loss of one batch ({@code BatchLayout.SAMEDIFF}: ids, next ids, label mask), nothing computed for gradients. */
     public LmHead.Result evaluate(DataSet batch) {
-        int shards = defaultThreads;
-        if (pass == Pass.DIRECT && shardable(batch, shards)) {
+        int shards = shards(batch);
+        if (shards > 1) {
             return sum(BatchShards.map(batch, shards, this::evaluateWhole));
         }
         return evaluateWhole(batch);
@@ -589,8 +589,8 @@ public final class CausalLm {
         if (tensors.contains(LlamaLayout.LM_HEAD) && config.tieEmbeddings()) {
             throw new IllegalArgumentException("the head is tied to " + LlamaLayout.EMBED + "; ask for that instead");
         }
-        int shards = defaultThreads;
-        if (pass == Pass.DIRECT && shardable(batch, shards)) {
+        int shards = shards(batch);
+        if (shards > 1) {
             return combine(BatchShards.map(batch, shards,
                     part -> DirectPass.scoped(() -> directGradients(part, tensors, wantEmbed, wantHead))));
         }
@@ -670,27 +670,9 @@ public final class CausalLm {
         return new LossAndGradients(r.loss(), r.tokens(), ordered);
     }
 
-    /**
-     * Whether {@code batch} is split into {@code shards}: it has more than one row and every shard holds a token to
-     * predict (a shard of padding alone has no mean).
-     */
-    private static boolean shardable(DataSet batch, int shards) {
-        long b = batch.getFeatures().size(0);
-        if (shards < 2 || b < 2) {
-            return false;
-        }
-        INDArray mask = batch.getLabelsMaskArray();
-        if (mask == null) {
-            return true;
-        }
-        int n = (int) Math.min(shards, b);
-        for (int s = 0; s < n; s++) {
-            INDArray rows = mask.get(NDArrayIndex.interval(b * s / n, b * (s + 1) / n), NDArrayIndex.all());
-            if (rows.sumNumber().doubleValue() == 0) {
-                return false;
-            }
-        }
-        return true;
+    /** How many shards the direct pass splits {@code batch} into on the {@link #threads()}: 1 when it is not split. */
+    private int shards(DataSet batch) {
+        return pass == Pass.DIRECT ? BatchShards.count(batch, defaultThreads) : 1;
     }
 
     /** The batch mean from shard means: each shard weighted by its share of the tokens, added in shard order. */

@@ -171,7 +171,8 @@ public final class AdeptRun {
         if (!cfg.str("baseModel").isEmpty()) {
             modelDir = Path.of(cfg.str("baseModel"));
             if (!Files.isRegularFile(modelDir.resolve(ModelStore.CONFIG))) {
-                throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG + ")");
+                throw new IllegalArgumentException("baseModel " + modelDir + " is not a model folder (no " + ModelStore.CONFIG
+                        + "): point it at a folder written by adept pretrain, expand or import, or make that one first");
             }
             source = "given";
         } else if (cfg.usesShippedBase()) {

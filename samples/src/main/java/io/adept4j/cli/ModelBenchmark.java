@@ -45,7 +45,7 @@ final class ModelBenchmark {
         return c.numLayers() * (2 * blockWeights + attention) + 2.0 * c.vocabSize() * c.hiddenSize();
     }
 
-        /**
+    /**
      * Best sgemm GFLOP/s of the machine as the model uses it: {@code threads} threads at once, each multiplying its own
      * {@code [m/threads, k] × [k, n]} (a batch shard's shape), single-threaded BLAS; best of 10 timed rounds.
      */
