@@ -18,6 +18,10 @@ import tempfile
 
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
+    'head-block-scale-misaligned': ('plugin/src/main/java/io/adept4j/model/LmHead.java',
+        'logitGradients(z, ls, ms, Arrays.copyOfRange(scale, from, to));',
+        'logitGradients(z, ls, ms, Arrays.copyOfRange(scale, 0, to - from));',
+        'plugin', 'LmHeadTest'),
     'label-probability-drops-the-tail': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
         'float inv = 1f / expSum(b, from, len, max, 1f, false);',
         'float inv = 1f / expSum(b, from, len - 1, max, 1f, false);',
@@ -63,7 +67,7 @@ MUTATIONS = {
         '        multipliers.assign(1.0);',
         'spark', 'SparkAdeptGraphTest'),
     'head-underflow-unguarded': ('plugin/src/main/java/io/adept4j/model/LmHead.java',
-        'double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, i, labels[i]);',
+        'double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, first + i, labels[i]);',
         'double nll = -Math.log(p);',
         'plugin', 'LmHeadTest'),
     'multipliers-not-installed': ('plugin/src/main/java/io/adept4j/samediff/ImportanceRefresh.java',

@@ -3,6 +3,9 @@ package io.adept4j.model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
 
 /**
  * The language-model head and its masked cross-entropy, computed with plain ND4J calls outside the SameDiff graph.
@@ -12,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * step's time went to allocating them), its sparse softmax cross-entropy ignores the incoming gradient, and its
  * log-softmax is slow. Here the work is three GEMMs, one softmax pass per row ({@link Kernels#softmaxRows}) and one
  * scaling pass, in place over one buffer (a max, subtract, exp, sum and divide chain of separate passes took twice as
- * long).
+ * long). When the head's weight gradient is not needed (evaluation, and every step that leaves the head frozen), the
+ * logits are formed a block of rows at a time ({@link #blockRows}) and never as a whole.
  *
  * <p>Loss: mean over unmasked positions of {@code logsumexp(z) − z[label]} with {@code z = h·Wᵀ}. Gradients:
  * {@code dz = (softmax(z) − onehot(label))·mask/count}, {@code dh = dz·W}, {@code dW = dzᵀ·h}.
@@ -57,47 +61,130 @@ public final class LmHead {
                 throw new IllegalArgumentException("label id " + label + " is outside the vocabulary [0," + v + ")");
             }
         }
-        INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
-        // The loss alone needs each label's probability, not the rows: read them without writing (the same bits).
-        double[] labelP = gradients ? null : Kernels.softmaxAt(z, labels, mask);
-        if (gradients) {
-            Kernels.softmaxRows(z);                                // z := softmax(z), one fused pass over each row
+        if (gradients && weightGradient) {
+            return wholeBatch(hidden, weight, labels, mask);
         }
-        double count = 0;
+        return inBlocks(hidden, weight, labels, mask, gradients);
+    }
+
+    /**
+     * Rows of logits computed at a time when the head's weight gradient is not needed: about 2 M logits (8 MiB of floats,
+     * 256 rows at V = 8,192), at least 64 rows. Why: a batch shard's logits are 32 MiB per 1,024 rows at V = 8,192 and
+     * 1 GiB at V = 128,256; a block reused from one set of rows to the next bounds that, and a block written, read by the
+     * softmax and read again by the hidden states' gradient while it is still in cache made the d=128 forward pass about
+     * 5 % faster (no change at d=256). Not fewer rows: every GEMM call repacks the whole {@code [V, d]} weight, so
+     * blocks of 32 rows made the pass 15 % slower.
+     */
+    static int blockRows(int vocab) {
+        return Math.max(64, (1 << 21) / vocab);
+    }
+
+    /**
+     * The loss, and {@code dHidden} when asked, block by block of {@link #blockRows} rows: each row's logits, softmax and
+     * gradient depend on that row alone, and {@code 1/count} is known from the mask before the first block. The same
+     * arithmetic per row as {@link #wholeBatch}, hence the same values (each logit is the same dot product whatever the
+     * number of rows in the GEMM).
+     */
+    private static Result inBlocks(INDArray hidden, INDArray weight, int[] labels, float[] mask, boolean gradients) {
+        int n = labels.length;
+        double count = tokenCount(mask);
+        double[] scale = gradients ? gradientScale(mask, count, hidden.dataType()) : null;
+        INDArray dHidden = gradients ? Nd4j.create(hidden.dataType(), n, hidden.columns()) : null;
+        int rows = Math.min(n, blockRows((int) weight.rows()));
+        INDArray block = Nd4j.create(hidden.dataType(), rows, weight.rows());
         double lossSum = 0;
-        for (int i = 0; i < n; i++) {
-            if (mask[i] != 0) {
-                double p = gradients ? z.getDouble(i, labels[i]) : labelP[i];
-                // −log p is exact while p is a normal float; a label far below the row's best underflows to 0
-                double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, i, labels[i]);
-                lossSum += mask[i] * nll;
-                count += mask[i];
+        for (int from = 0; from < n; from += rows) {
+            int to = Math.min(n, from + rows);
+            INDArray h = hidden.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray z = to - from == rows ? block : block.get(NDArrayIndex.interval(0, to - from), NDArrayIndex.all());
+            Nd4j.gemm(h, weight, z, false, true, 1.0, 0.0);
+            int[] ls = Arrays.copyOfRange(labels, from, to);
+            float[] ms = Arrays.copyOfRange(mask, from, to);
+            double[] labelP;
+            if (gradients) {
+                Kernels.softmaxRows(z);
+                labelP = new double[to - from];
+                for (int i = 0; i < ls.length; i++) {
+                    labelP[i] = ms[i] != 0 ? z.getDouble(i, ls[i]) : Double.NaN;
+                }
+            } else {
+                labelP = Kernels.softmaxAt(z, ls, ms);
             }
+            lossSum = maskedNll(hidden, weight, ls, ms, labelP, from, lossSum);
+            if (gradients) {
+                logitGradients(z, ls, ms, Arrays.copyOfRange(scale, from, to));
+                Nd4j.gemm(z, weight, dHidden.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), false, false,
+                        1.0, 0.0);
+            }
+        }
+        return new Result(lossSum / count, lossSum, count, dHidden, null);
+    }
+
+    /** The loss and both gradients from the whole batch's {@code [N, V]} logits (the head's weight gradient needs them all). */
+    private static Result wholeBatch(INDArray hidden, INDArray weight, int[] labels, float[] mask) {
+        int n = labels.length;
+        double count = tokenCount(mask);
+        INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
+        Kernels.softmaxRows(z);                                    // z := softmax(z), one fused pass over each row
+        double[] labelP = new double[n];
+        for (int i = 0; i < n; i++) {
+            labelP[i] = mask[i] != 0 ? z.getDouble(i, labels[i]) : Double.NaN;
+        }
+        double lossSum = maskedNll(hidden, weight, labels, mask, labelP, 0, 0);
+        logitGradients(z, labels, mask, gradientScale(mask, count, z.dataType()));
+        INDArray dHidden = Nd4j.gemm(z, weight, false, false);    // [N, d]
+        INDArray dWeight = Nd4j.gemm(z, hidden, true, false);     // [V, d]
+        return new Result(lossSum / count, lossSum, count, dHidden, dWeight);
+    }
+
+    /** The number of counted tokens, Σ mask; refuses a batch with none. */
+    private static double tokenCount(float[] mask) {
+        double count = 0;
+        for (float m : mask) {
+            count += m;
         }
         if (count == 0) {
             throw new IllegalArgumentException("batch has no unmasked token: nothing to predict");
         }
-        double loss = lossSum / count;
-        if (!gradients) {
-            return new Result(loss, lossSum, count, null, null);
+        return count;
+    }
+
+    /** {@code mask/count} per row in the logits' own precision: a double model keeps it exact, a float model rounds it once. */
+    private static double[] gradientScale(float[] mask, double count, DataType type) {
+        double[] scale = new double[mask.length];
+        for (int i = 0; i < mask.length; i++) {
+            scale[i] = type == DataType.DOUBLE ? mask[i] / count : (float) (mask[i] / count);
         }
-        // z := softmax · mask / count, then subtract mask / count at each label: dL/dlogits.
-        // 1/count in the logits' own precision: a double model keeps it exact, a float model rounds it once
-        boolean dbl = z.dataType() == DataType.DOUBLE;
-        double[] scale = new double[n];
-        for (int i = 0; i < n; i++) {
-            scale[i] = dbl ? mask[i] / count : (float) (mask[i] / count);
-        }
-        INDArray scaleCol = Nd4j.createFromArray(scale).reshape(n, 1).castTo(z.dataType());
-        z.muliColumnVector(scaleCol);
-        for (int i = 0; i < n; i++) {
+        return scale;
+    }
+
+    /**
+     * {@code sum + Σ mask·(−log p)} over rows whose mask is not 0, added in row order, {@code p} the label's softmax
+     * probability; {@code first} is the rows' index in {@code hidden}.
+     */
+    private static double maskedNll(INDArray hidden, INDArray weight, int[] labels, float[] mask, double[] labelP,
+                                    int first, double sum) {
+        double lossSum = sum;
+        for (int i = 0; i < labels.length; i++) {
             if (mask[i] != 0) {
-                z.putScalar(i, labels[i], z.getDouble(i, labels[i]) - scale[i]);
+                double p = labelP[i];
+                // −log p is exact while p is a normal float; a label far below the row's best underflows to 0
+                double nll = p >= MIN_PROBABILITY ? -Math.log(p) : rowNll(hidden, weight, first + i, labels[i]);
+                lossSum += mask[i] * nll;
             }
         }
-        INDArray dHidden = Nd4j.gemm(z, weight, false, false);    // [N, d]
-        INDArray dWeight = weightGradient ? Nd4j.gemm(z, hidden, true, false) : null; // [V, d]
-        return new Result(loss, lossSum, count, dHidden, dWeight);
+        return lossSum;
+    }
+
+    /** Softmax rows in place to dL/dlogits: each row times its {@code scale}, minus {@code scale} at its label. */
+    private static void logitGradients(INDArray probs, int[] labels, float[] mask, double[] scale) {
+        int n = labels.length;
+        probs.muliColumnVector(Nd4j.createFromArray(scale).reshape(n, 1).castTo(probs.dataType()));
+        for (int i = 0; i < n; i++) {
+            if (mask[i] != 0) {
+                probs.putScalar(i, labels[i], probs.getDouble(i, labels[i]) - scale[i]);
+            }
+        }
     }
 
     /** −log softmax(h_i·Wᵀ)[label] of one row, as log-sum-exp in double: for labels whose probability underflows. */

@@ -82,4 +82,32 @@ class LmHeadTest {
         assertEquals(200 + Math.log(3 + Math.exp(-200)), r.loss(), 1e-4);
         assertNull(r.dHidden());
     }
+
+    @Test
+    void blocksOfRowsGiveTheWholeBatchsLossAndHiddenGradient() {
+        // more rows than one block, the last block partial, masked and half-weighted rows in several blocks
+        int v = 4096;
+        int rows = LmHead.blockRows(v);
+        int n = 2 * rows + 37;
+        int d = 6;
+        Nd4j.getRandom().setSeed(11);
+        INDArray h = Nd4j.randn(DataType.DOUBLE, n, d);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, v, d);
+        int[] labels = new int[n];
+        float[] mask = new float[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (i * 97 + 5) % v;
+            mask[i] = i % 7 == 3 ? 0 : i % 5 == 1 ? 0.5f : 1;
+        }
+        LmHead.Result whole = LmHead.crossEntropy(h, w, labels, mask, true, true);   // the weight gradient: one block
+        LmHead.Result blocks = LmHead.crossEntropy(h, w, labels, mask, true, false);
+        LmHead.Result lossOnly = LmHead.crossEntropy(h, w, labels, mask, false, false);
+        assertEquals(whole.loss(), blocks.loss(), 1e-12);
+        assertEquals(whole.loss(), lossOnly.loss(), 1e-12);
+        assertEquals(whole.tokens(), blocks.tokens(), 0.0);
+        assertNull(blocks.dWeight());
+        double norm = whole.dHidden().norm2Number().doubleValue();
+        assertEquals(0, whole.dHidden().sub(blocks.dHidden()).norm2Number().doubleValue() / norm, 1e-12,
+                "dHidden from blocks of rows against the whole batch's");
+    }
 }
