@@ -18,6 +18,10 @@ import tempfile
 
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
+    'executors-without-the-vector-module': ('spark/src/main/java/io/adept4j/spark/SparkContexts.java',
+        'if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules")',
+        'if (a.startsWith("--add-opens") || a.startsWith("--add-exports")',
+        'spark', 'SparkSweepTest'),
     'head-block-scale-misaligned': ('plugin/src/main/java/io/adept4j/model/LmHead.java',
         'logitGradients(z, ls, ms, Arrays.copyOfRange(scale, from, to));',
         'logitGradients(z, ls, ms, Arrays.copyOfRange(scale, 0, to - from));',

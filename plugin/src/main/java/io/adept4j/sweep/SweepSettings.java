@@ -47,7 +47,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
 
     /** Spark master URLs: checked here, before corpora are read or Spark starts (which would fail with its own error). */
     private static final java.util.regex.Pattern SPARK_MASTER =
-            java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|spark://\\S+|yarn|k8s://\\S+");
+            java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]|spark://\\S+|yarn|k8s://\\S+");
 
     private static final Set<String> TOP = Set.of("run", "method", "search", "candidates", "maxMinutes", "parallelism",
             "gridPoints", "objective", "generalWeight", "space", "spark");
@@ -76,7 +76,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
             sparkMaster = "";
         }
         if (!sparkMaster.isEmpty() && !isSparkMaster(sparkMaster)) {
-            p.add("'spark.master' (or --spark) must be local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL, got '"
+            p.add("'spark.master' (or --spark) must be local, local[N], local[*], local-cluster[W,C,MB], spark://HOST:PORT, yarn or k8s://URL, got '"
                     + sparkMaster + "'");
         }
         if (!p.isEmpty()) {
@@ -85,6 +85,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
     }
 
     /** Whether {@code master} is a Spark master URL adept4j accepts: local, local[N], local[*], local[N,F],
+     * local-cluster[W,C,MB] (W standalone workers of C cores and MB of memory in this JVM, executors in their own JVMs),
      * spark://HOST:PORT, yarn or k8s://URL. */
     public static boolean isSparkMaster(String master) {
         return master != null && SPARK_MASTER.matcher(master).matches();
@@ -157,6 +158,12 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
     public SweepSettings onSpark(String master) {
         return new SweepSettings(base, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
                 seed, master);
+    }
+
+    /** The same settings with another base run config (every candidate's, before its knobs are applied). */
+    public SweepSettings withBase(RunConfig newBase) {
+        return new SweepSettings(newBase, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
+                seed, sparkMaster);
     }
 
     private static org.deeplearning4j.arbiter.optimize.api.ParameterSpace<?> knob(String name, JsonNode spec) {

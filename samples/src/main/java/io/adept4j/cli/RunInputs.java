@@ -50,6 +50,22 @@ final class RunInputs {
                 Path.of(System.getProperty("adept4j.home", ".")).resolve(p).toString()));
     }
 
+    /**
+     * The config with every folder or file it names made absolute: the shipped base against the project folder
+     * ({@link #shippedBaseResolved}), {@code baseModel}, {@code baseCache} and task files against the working folder.
+     * Why: a sweep's candidates may run in Spark executors whose working folder is a worker's scratch folder.
+     */
+    static RunConfig pathsAbsolute(RunConfig cfg) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        for (String key : List.of("baseModel", "baseCache", "generalTasks", "domainTasks")) {
+            String v = cfg.str(key);
+            if (!v.isEmpty() && !v.equals("bundled") && !Path.of(v).isAbsolute()) {
+                o.put(key, Path.of(v).toAbsolutePath().normalize().toString());
+            }
+        }
+        return shippedBaseResolved(cfg.with(o));
+    }
+
     /** The general corpus a config names. */
     static Path general(RunConfig cfg) {
         String g = cfg.str("general");

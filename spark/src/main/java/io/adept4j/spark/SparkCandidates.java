@@ -1,6 +1,7 @@
 package io.adept4j.spark;
 
 import io.adept4j.datavec.corpus.Document;
+import io.adept4j.model.CausalLm;
 import io.adept4j.sweep.CandidateExecutor;
 import io.adept4j.sweep.CandidateJob;
 import io.adept4j.sweep.CandidateOutcome;
@@ -18,6 +19,10 @@ import java.util.List;
  * A candidate whose task fails is recorded with Spark's error and the sweep goes on.
  */
 public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
+
+    /** A candidate's error once Spark has stopped the application (Spark's own message quotes a stack trace). */
+    static final String STOPPED = "the Spark application was stopped (executors that could not start, or a master that "
+            + "removed it): see the Spark master's and workers' logs; a rerun with the same --out reuses finished candidates";
 
     private final JavaSparkContext sc;
     private final Broadcast<List<Document>> general;
@@ -41,12 +46,22 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
 
     @Override
     public CandidateOutcome execute(CandidateJob job) {
+        if (sc.sc().isStopped()) {
+            return job.failed(STOPPED);
+        }
         Broadcast<List<Document>> g = general; // locals: the task must not capture this (unserialisable) object
         Broadcast<List<Document>> d = domain;
+        int threads = CausalLm.threads(); // an executor in its own JVM computes as this one does (results depend on it)
         try {
             sc.setJobDescription("candidate " + job.index() + " " + job.point().key());
-            return sc.parallelize(List.of(job), 1).map(j -> j.run(g.value(), d.value())).collect().get(0);
+            return sc.parallelize(List.of(job), 1).map(j -> {
+                CausalLm.defaultThreads(threads);
+                return j.run(g.value(), d.value());
+            }).collect().get(0);
         } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared from Scala
+            if (sc.sc().isStopped()) {
+                return job.failed(STOPPED);
+            }
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();

@@ -5,6 +5,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Starting a Spark context the way every adept4j command needs one. */
 public final class SparkContexts {
 
@@ -13,10 +21,16 @@ public final class SparkContexts {
     private SparkContexts() {
     }
 
+    /** The environment variables an executor JVM gets from the driver's (BLAS threads and kernel; see {@code ./adept}). */
+    static final List<String> EXECUTOR_ENV = List.of("OMP_NUM_THREADS", "OPENBLAS_CORETYPE");
+
+    private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\d+,\\d+,(\\d+)]");
+
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code spark://host:7077}, {@code yarn}) without Spark's web UI and
-     * without task retries (adept4j records a failed task's error instead of rerunning hours of work). A local master
-     * binds to the loopback address only.
+     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077},
+     * {@code yarn}) without Spark's web UI and without task retries (adept4j records a failed task's error instead of
+     * rerunning hours of work). A local master binds to the loopback address only; the others start executor JVMs,
+     * set up as this one ({@link #executorsLikeThisJvm}).
      *
      * @throws IllegalArgumentException for an empty master
      */
@@ -24,15 +38,78 @@ public final class SparkContexts {
         if (master == null || master.isBlank()) {
             throw new IllegalArgumentException("a Spark master is needed: local[2], spark://HOST:7077 or yarn");
         }
+        Matcher cluster = LOCAL_CLUSTER.matcher(master);
+        if (cluster.matches()) {
+            requireSparkHome();
+        }
         SparkConf conf = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 .set("spark.task.maxFailures", "1");
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
+        if (!master.matches("local(\\[.*])?")) {
+            executorsLikeThisJvm(conf, cluster.matches() ? Long.parseLong(cluster.group(1)) : Long.MAX_VALUE);
+        }
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
         log.info(String.format("[spark] %s: Spark master %s, %d task slots", appName, master, sc.defaultParallelism()));
         return sc;
+    }
+
+    /**
+     * A {@code local-cluster} master starts standalone workers inside this JVM, and a worker refuses to start executors
+     * without {@code SPARK_HOME/jars} and {@code SPARK_SCALA_VERSION} (it retries ten times, then the master removes the
+     * application): checked here, before any work.
+     */
+    private static void requireSparkHome() {
+        String home = System.getenv("SPARK_HOME");
+        if (home == null || !new File(home, "jars").isDirectory() || System.getenv("SPARK_SCALA_VERSION") == null) {
+            throw new IllegalArgumentException("a local-cluster master starts Spark workers in this process, which need "
+                    + "SPARK_HOME set to a folder with a jars/ subfolder (SPARK_HOME is " + home + ") and "
+                    + "SPARK_SCALA_VERSION=2.12; ./adept sets both (spark/home), or export them");
+        }
+    }
+
+    /**
+     * Sets up executor JVMs (every master but {@code local[N]}, whose executor is this JVM) as this driver runs, unless
+     * the setting is already given (as a {@code -Dspark.…} system property or in Spark's defaults file): its class path
+     * ({@code spark.executor.extraClassPath}, so a worker loads this build's jars from the same paths: an install on a
+     * shared mount or at the same path on every machine), its module and native-access flags and the {@code adept4j} and
+     * {@code org.nd4j} properties ({@code spark.executor.extraJavaOptions}: without {@code jdk.incubator.vector} an
+     * executor would take the slower ND4J path and compute other bits), its heap ({@code spark.executor.memory}: Spark's
+     * default of 1 GiB is half of {@code ./adept}'s; at most {@code workerMb}) and {@link #EXECUTOR_ENV}.
+     */
+    static SparkConf executorsLikeThisJvm(SparkConf conf, long workerMb) {
+        if (!conf.contains("spark.executor.extraClassPath")) {
+            List<String> cp = new ArrayList<>();
+            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                if (!e.isBlank()) {
+                    cp.add(Path.of(e).toAbsolutePath().toString());
+                }
+            }
+            conf.set("spark.executor.extraClassPath", String.join(File.pathSeparator, cp));
+        }
+        if (!conf.contains("spark.executor.extraJavaOptions")) {
+            List<String> flags = new ArrayList<>();
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules")
+                        || a.startsWith("--enable-native-access") || a.startsWith("-Dadept4j.")
+                        || a.startsWith("-Dorg.nd4j.")) {
+                    flags.add(a);
+                }
+            }
+            conf.set("spark.executor.extraJavaOptions", String.join(" ", flags));
+        }
+        if (!conf.contains("spark.executor.memory")) {
+            conf.set("spark.executor.memory", Math.min(Runtime.getRuntime().maxMemory() >> 20, workerMb) + "m");
+        }
+        for (String name : EXECUTOR_ENV) {
+            String v = System.getenv(name);
+            if (v != null && !conf.contains("spark.executorEnv." + name)) {
+                conf.set("spark.executorEnv." + name, v);
+            }
+        }
+        return conf;
     }
 }

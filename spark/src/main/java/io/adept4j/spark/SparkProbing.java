@@ -64,10 +64,12 @@ public final class SparkProbing {
         }
         int partitions = Math.min(shards, batches.size());
         Broadcast<ModelSnapshot> snapshot = sc.broadcast(ModelSnapshot.of(model));
+        int threads = CausalLm.threads(); // an executor in its own JVM computes as this one does
         try {
             sc.setJobDescription("layer probe, " + batches.size() + " batches");
             List<LayerProber.BatchDelta> measured = sc.parallelize(batches, partitions)
                     .mapPartitions((Iterator<Numbered> part) -> {
+                        CausalLm.defaultThreads(threads);
                         List<Numbered> mine = new ArrayList<>();
                         part.forEachRemaining(mine::add);
                         if (mine.isEmpty()) {
@@ -120,10 +122,12 @@ public final class SparkProbing {
         public GradientImportance sums(Collection<String> tensors) {
             List<String> asked = List.copyOf(tensors);
             Broadcast<ModelSnapshot> snapshot = sc.broadcast(ModelSnapshot.of(model));
+            int threads = CausalLm.threads(); // an executor in its own JVM computes as this one does
             try {
                 sc.setJobDescription("importance gradients of " + asked.size() + " tensors");
                 // one accumulator per shard, combined in shard order on the driver (deterministic, unlike reduce)
                 List<GradientImportance> shards = batches.mapPartitions((Iterator<DataSet> part) -> {
+                    CausalLm.defaultThreads(threads);
                     GradientImportance acc = new GradientImportance();
                     if (part.hasNext()) {
                         CausalLm replica = snapshot.value().build();

@@ -73,6 +73,31 @@ class SparkSweepTest {
         assertEquals(local.paretoFront(), spark.paretoFront());
     }
 
+    /**
+     * A standalone cluster: {@code local-cluster[1,2,1536]} starts a real Spark master and worker in this JVM, and the
+     * worker starts the executor as its own JVM, from the class path, flags and environment {@link SparkContexts} gives
+     * it (a worker on another machine does the same). Its candidates must give this JVM's results to the last bit.
+     */
+    @Test
+    void candidatesInAnExecutorJvmOfAStandaloneClusterGiveTheLocalResults() throws Exception {
+        SweepSettings s = settings();
+        List<Document> general = corpus("general");
+        List<Document> math = corpus("math");
+        SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
+        SweepRunner.Result cluster;
+        try (SparkCandidates exec = SparkCandidates.start("local-cluster[1,2,1536]", general, math)) {
+            cluster = new SweepRunner(s).run(exec, tmp.resolve("cluster"));
+        }
+        assertEquals(3, cluster.candidates().size());
+        for (int i = 0; i < 3; i++) {
+            CandidateOutcome a = local.candidates().get(i);
+            CandidateOutcome b = cluster.candidates().get(i);
+            assertNull(b.error(), b.key());
+            assertEquals(a.generalLossAfter(), b.generalLossAfter(), 0.0, a.key() + ": same seed, same result");
+            assertEquals(a.domainLossAfter(), b.domainLossAfter(), 0.0, a.key());
+        }
+    }
+
     @Test
     void aFailedTaskIsRecordedAndTheSweepGoesOn() throws Exception {
         SweepSettings s = settings();
