@@ -31,6 +31,8 @@ for n in "$cores" "$memory" "$port" "$ui"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "spark-standalone: '$n' is not a positive whole number" >&2; exit 2; }
 done
 
+spark_home="${SPARK_HOME:-$state/spark-home}"
+
 running() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
 
 launch() { # $1: name, then the main class and its arguments
@@ -38,9 +40,9 @@ launch() { # $1: name, then the main class and its arguments
   if running "$name"; then
     echo "spark-standalone: the $name is already running (pid $(cat "$state/$name.pid"))" >&2; exit 2
   fi
-  # the same JVM flags as ./adept (Spark on Java 17 needs the --add-opens); workers give executors SPARK_HOME's jars
-  # folder (empty: spark/home/jars/README.md) plus the driver's class path
-  SPARK_HOME="${SPARK_HOME:-$root/spark/home}" SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.12}" \
+  # the same JVM flags as ./adept (Spark on Java 17 needs the --add-opens); a worker gives its executors SPARK_HOME's
+  # jars folder (here empty) plus the class path the driver names (io.adept4j.spark.SparkContexts)
+  SPARK_HOME="$spark_home" SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.12}" \
   nohup java -Xmx512m --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
@@ -60,6 +62,7 @@ wait_for() { # $1: name, $2: a command that succeeds once it is up
 case "$cmd" in
   start|worker)
     mkdir -p "$state/work"
+    [ -n "${SPARK_HOME:-}" ] || mkdir -p "$spark_home/jars"
     [ -f "$jar" ] || "$root/adept" --version >/dev/null   # builds the CLI jar (and its lib/) on first use
     if [ "$cmd" = start ]; then
       for p in "$port" "$ui"; do

@@ -60,14 +60,16 @@ public final class SparkContexts {
     /**
      * A {@code local-cluster} master starts standalone workers inside this JVM, and a worker refuses to start executors
      * without {@code SPARK_HOME/jars} and {@code SPARK_SCALA_VERSION} (it retries ten times, then the master removes the
-     * application): checked here, before any work.
+     * application): checked here, before any work. The folder may be empty (this build's executors take their jars
+     * from {@link #executorsLikeThisJvm}'s class path); the workers keep their scratch folders in
+     * {@code SPARK_HOME/work}. {@code ./adept} sets both to {@code .cache/spark-home} and 2.12 when they are unset.
      */
     private static void requireSparkHome() {
         String home = System.getenv("SPARK_HOME");
         if (home == null || !new File(home, "jars").isDirectory() || System.getenv("SPARK_SCALA_VERSION") == null) {
             throw new IllegalArgumentException("a local-cluster master starts Spark workers in this process, which need "
                     + "SPARK_HOME set to a folder with a jars/ subfolder (SPARK_HOME is " + home + ") and "
-                    + "SPARK_SCALA_VERSION=2.12; ./adept sets both (spark/home), or export them");
+                    + "SPARK_SCALA_VERSION=2.12; ./adept sets both when unset (.cache/spark-home), or export them");
         }
     }
 
