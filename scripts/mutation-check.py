@@ -18,6 +18,10 @@ import tempfile
 
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
+    'rope-transpose-wrong-sine': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
+        'FloatVector sa = load(sin, (backward ? thi : tlo) + j);',
+        'FloatVector sa = load(sin, (backward ? tlo : tlo) + j);',
+        'plugin', 'KernelsTest'),
     'executors-without-the-vector-module': ('spark/src/main/java/io/adept4j/spark/SparkContexts.java',
         'if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules")',
         'if (a.startsWith("--add-opens") || a.startsWith("--add-exports")',

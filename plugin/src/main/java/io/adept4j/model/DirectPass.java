@@ -223,19 +223,11 @@ final class DirectPass {
     }
 
     private INDArray rope(INDArray x, INDArray cos, INDArray sin) {
-        long n = x.rows();
-        long width = x.columns();
-        INDArray byBatch = x.reshape(n / t, t * width);
-        INDArray swapped = x.reshape(-1, c.headDim()).mmul(halfSwap).reshape(n / t, t * width);
-        return byBatch.mulRowVector(cos).addi(swapped.muliRowVector(sin)).reshape(n, width);
+        return Kernels.rope(x, cos, sin, halfSwap, t, false);
     }
 
     private INDArray ropeBackward(INDArray dOut, INDArray cos, INDArray sin) {
-        long n = dOut.rows();
-        long width = dOut.columns();
-        INDArray byBatch = dOut.reshape(n / t, t * width);
-        INDArray viaSwap = byBatch.mulRowVector(sin).reshape(-1, c.headDim()).mmul(halfSwap).reshape(n / t, t * width);
-        return byBatch.mulRowVector(cos).addi(viaSwap).reshape(n, width);
+        return Kernels.rope(dOut, cos, sin, halfSwap, t, true);
     }
 
     private Norm rmsNorm(INDArray x, INDArray w) {

@@ -228,4 +228,31 @@ final class Kernels {
         INDArray dot = dxn.mul(n.normed()).mean(true, 1);
         return dxn.subi(n.normed().mulColumnVector(dot)).muliColumnVector(n.inverseRms());
     }
+
+    /**
+     * Rotary position embedding of the rows of {@code x} ({@code [N, width]}, row {@code r} at position {@code r mod t},
+     * {@code width} a whole number of heads of {@code hd = halfSwap.rows()} dimensions) in a new array:
+     * {@code x·cos + swap(x)·sin}, {@code swap} exchanging the two halves of each head, {@code cos} and the signed
+     * {@code sin} tables {@code [1, t·width]}. With {@code backward}, its transpose on an output gradient:
+     * {@code x·cos + swap(x·sin)}. The Vector API path reads each head's two halves once, where the ND4J path forms
+     * {@code swap(x)} as a product with the permutation {@code halfSwap} and needs three more passes; the same products
+     * and sums in the same order, hence the same bits.
+     */
+    static INDArray rope(INDArray x, INDArray cos, INDArray sin, INDArray halfSwap, int t, boolean backward) {
+        long n = x.rows();
+        long width = x.columns();
+        int hd = (int) halfSwap.rows();
+        if (vectorFor(x, cos, sin) && x.rank() == 2) {
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+            VectorKernels.rope(bytes(x), bytes(cos), bytes(sin), bytes(out), (int) n, (int) width, t, hd, backward);
+            return out;
+        }
+        INDArray byBatch = x.reshape(n / t, t * width);
+        if (backward) {
+            INDArray viaSwap = byBatch.mulRowVector(sin).reshape(-1, hd).mmul(halfSwap).reshape(n / t, t * width);
+            return byBatch.mulRowVector(cos).addi(viaSwap).reshape(n, width);
+        }
+        INDArray swapped = x.reshape(-1, hd).mmul(halfSwap).reshape(n / t, t * width);
+        return byBatch.mulRowVector(cos).addi(swapped.muliRowVector(sin)).reshape(n, width);
+    }
 }

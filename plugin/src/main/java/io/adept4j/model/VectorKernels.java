@@ -304,4 +304,42 @@ final class VectorKernels {
             }
         }
     }
+
+    /**
+     * Rotary position embedding over {@code rows} rows of {@code width} (heads of {@code hd}), row {@code r} at table row
+     * {@code r mod t}: for each head's halves {@code a} (first) and {@code b} (second), forward
+     * {@code a·cos_a + b·sin_a, b·cos_b + a·sin_b}; backward {@code a·cos_a + b·sin_b, b·cos_b + a·sin_a}.
+     */
+    static void rope(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer out, int rows, int width, int t, int hd,
+                     boolean backward) {
+        int half = hd / 2;
+        int vecEnd = S.loopBound(half);
+        for (int r = 0; r < rows; r++) {
+            int row = r * width;
+            int table = (r % t) * width;
+            for (int h = 0; h < width; h += hd) {
+                int lo = row + h;
+                int hi = lo + half;
+                int tlo = table + h;
+                int thi = tlo + half;
+                int j = 0;
+                for (; j < vecEnd; j += STEP) {
+                    FloatVector a = load(x, lo + j);
+                    FloatVector b = load(x, hi + j);
+                    FloatVector sa = load(sin, (backward ? thi : tlo) + j);
+                    FloatVector sb = load(sin, (backward ? tlo : thi) + j);
+                    store(a.mul(load(cos, tlo + j)).add(b.mul(sa)), out, lo + j);
+                    store(b.mul(load(cos, thi + j)).add(a.mul(sb)), out, hi + j);
+                }
+                for (; j < half; j++) {
+                    float a = x.getFloat(4 * (lo + j));
+                    float b = x.getFloat(4 * (hi + j));
+                    float sa = sin.getFloat(4 * ((backward ? thi : tlo) + j));
+                    float sb = sin.getFloat(4 * ((backward ? tlo : thi) + j));
+                    out.putFloat(4 * (lo + j), a * cos.getFloat(4 * (tlo + j)) + b * sa);
+                    out.putFloat(4 * (hi + j), b * cos.getFloat(4 * (thi + j)) + a * sb);
+                }
+            }
+        }
+    }
 }

@@ -130,6 +130,27 @@ class KernelsTest {
     }
 
     @Test
+    void rotaryEmbeddingAndItsTransposeHaveTheBitsOfTheSwapProduct() {
+        int t = 5;
+        // hd 32: each half one whole vector on AVX-512 (two on AVX2); hd 24: halves of 12, the scalar tail on AVX-512
+        for (int hd : new int[]{32, 24}) {
+            int width = 3 * hd;
+            double[][] p = new double[hd][hd];
+            for (int j = 0; j < hd / 2; j++) {
+                p[j + hd / 2][j] = 1;
+                p[j][j + hd / 2] = 1;
+            }
+            INDArray swap = Nd4j.create(p).castTo(DataType.FLOAT);
+            INDArray cos = random(11, 1, 1, (long) t * width);
+            INDArray sin = random(12, 1, 1, (long) t * width);
+            for (boolean backward : new boolean[]{false, true}) {
+                agree("rope hd " + hd + (backward ? " backward" : ""), 0, in -> new INDArray[]{
+                        Kernels.rope(in[0], in[1], in[2], swap, t, backward)}, random(13, 2, 4L * t, width), cos, sin);
+            }
+        }
+    }
+
+    @Test
     void swigluAndItsBackwardPassAgree() {
         INDArray gate = random(4, 3, 13, 71);
         INDArray up = random(5, 1, 13, 71);
