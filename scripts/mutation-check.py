@@ -7,7 +7,7 @@ named for it, and reports CAUGHT (the test failed, as it must) or MISSED. Nothin
 
     python3 scripts/mutation-check.py [--out mutation-check.json] [NAME ...]
 
-About 30 minutes on 2 cores for all 35 of them (the end-to-end ones are the longest). Each mutation's text must occur
+About 30 minutes on 2 cores for all 38 of them (the end-to-end ones are the longest). Each mutation's text must occur
 exactly once in its file: when the code moves on, the script says so instead of testing nothing.
 """
 import json
