@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class SparkOption {
 
     @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Shard the pass over general text on Apache Spark: local[N], local-cluster[W,C,MB], spark://HOST:7077 or yarn.")
+            description = "Shard the pass over general text on Apache Spark: local[N], local-cluster[W,C,MB] or spark://HOST:7077.")
     String master;
 
     @Option(names = "--shards", defaultValue = "0", paramLabel = "N",
@@ -27,8 +27,7 @@ final class SparkOption {
     /** Refuses a malformed master or shard count (exit 2), and {@code --shards} without {@code --spark}. */
     void validate() {
         if (master != null && !SweepSettings.isSparkMaster(master)) {
-            throw new IllegalArgumentException("--spark must be local, local[N], local[*], local-cluster[W,C,MB], "
-                    + "spark://HOST:PORT, yarn or k8s://URL, got '" + master + "'");
+            throw new IllegalArgumentException("--spark " + SweepSettings.sparkMasterProblem(master));
         }
         if (shards < 0) {
             throw new IllegalArgumentException("--shards must be 0 (the master's task slots) or more, got " + shards);

@@ -27,8 +27,7 @@ public final class SparkContexts {
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\d+,\\d+,(\\d+)]");
 
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077},
-     * {@code yarn}) without Spark's web UI and without task retries (adept4j records a failed task's error instead of
+     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077}) without Spark's web UI and without task retries (adept4j records a failed task's error instead of
      * rerunning hours of work). A local master binds to the loopback address only; the others start executor JVMs,
      * set up as this one ({@link #executorsLikeThisJvm}).
      *
@@ -36,7 +35,7 @@ public final class SparkContexts {
      */
     public static JavaSparkContext start(String master, String appName) {
         if (master == null || master.isBlank()) {
-            throw new IllegalArgumentException("a Spark master is needed: local[2], spark://HOST:7077 or yarn");
+            throw new IllegalArgumentException("a Spark master is needed: local[2], local-cluster[2,1,2048] or spark://HOST:7077");
         }
         Matcher cluster = LOCAL_CLUSTER.matcher(master);
         if (cluster.matches()) {

@@ -146,6 +146,11 @@ class BadInputCliTest {
         refused("duplicate eval names", args("eval", "--model", model, "--corpus", "g=" + text, "--corpus", "g=" + text), "'g'");
         refused("threads 0", args("probe", "--model", model, "--threads", "0", "--out", tmp.resolve("t0")), "--threads");
         refused("run threads 0", args("run", "--threads", "0", "--out", tmp.resolve("rt0")), "--threads");
+        // masters this build cannot reach are refused before any work, not left to Spark's "Could not parse Master URL"
+        refused("yarn master", args("probe", "--model", model, "--spark", "yarn", "--out", tmp.resolve("y0")), "'yarn'",
+                "spark-standalone.sh");
+        refused("local-cluster without workers", args("probe", "--model", model, "--spark", "local-cluster[0,1]", "--out",
+                tmp.resolve("lc0")), "local-cluster[W,C,MB]");
         refused("unknown domain", args("run", "--domain", "bogus", "--out", tmp.resolve("r0")), "'bogus'", "math");
         Path bin = tmp.resolve("binary");
         Files.createDirectories(bin);
