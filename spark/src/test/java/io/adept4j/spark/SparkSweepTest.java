@@ -29,6 +29,15 @@ class SparkSweepTest {
     @TempDir
     Path tmp;
 
+    static List<Document> general;
+    static List<Document> math;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void corpora() throws Exception {
+        general = corpus("general");
+        math = corpus("math");
+    }
+
     private SweepSettings settings() throws Exception {
         String run = "{\"preset\": \"tiny\", \"tokenizer\": \"bpe:1024\", \"pretrainSteps\": 4, \"baseCache\": \""
                 + tmp.resolve("cache") + "\", \"probeBatches\": 2, \"steps\": 3, \"evalBatches\": 1, "
@@ -47,8 +56,6 @@ class SparkSweepTest {
     @Test
     void candidatesRunAsSparkTasksWithTheLocalResults() throws Exception {
         SweepSettings s = settings();
-        List<Document> general = corpus("general");
-        List<Document> math = corpus("math");
         // In this JVM first (this also pretrains the tiny base into the cache the Spark candidates then share).
         SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
         Path out = tmp.resolve("spark");
@@ -59,18 +66,23 @@ class SparkSweepTest {
             SweepRunner.Result again = new SweepRunner(s).run(exec, out);
             assertEquals(3, again.reused(), "a rerun reuses every finished candidate");
         }
+        assertSameCandidates(local, spark);
+        assertEquals(local.paretoFront(), spark.paretoFront());
+    }
+
+    /** Three candidates each, in the same order, with the same losses to the last bit and a written result. */
+    private static void assertSameCandidates(SweepRunner.Result local, SweepRunner.Result other) {
         assertEquals(3, local.candidates().size());
-        assertEquals(3, spark.candidates().size());
+        assertEquals(3, other.candidates().size());
         for (int i = 0; i < 3; i++) {
             CandidateOutcome a = local.candidates().get(i);
-            CandidateOutcome b = spark.candidates().get(i);
+            CandidateOutcome b = other.candidates().get(i);
             assertNull(b.error(), b.key());
             assertEquals(a.key(), b.key());
             assertEquals(a.generalLossAfter(), b.generalLossAfter(), 0.0, a.key() + ": same seed, same result");
             assertEquals(a.domainLossAfter(), b.domainLossAfter(), 0.0, a.key());
             assertTrue(Files.isRegularFile(Path.of(b.resultFile())), b.resultFile());
         }
-        assertEquals(local.paretoFront(), spark.paretoFront());
     }
 
     /**
@@ -81,28 +93,17 @@ class SparkSweepTest {
     @Test
     void candidatesInAnExecutorJvmOfAStandaloneClusterGiveTheLocalResults() throws Exception {
         SweepSettings s = settings();
-        List<Document> general = corpus("general");
-        List<Document> math = corpus("math");
         SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
         SweepRunner.Result cluster;
         try (SparkCandidates exec = SparkCandidates.start("local-cluster[1,2,1536]", general, math)) {
             cluster = new SweepRunner(s).run(exec, tmp.resolve("cluster"));
         }
-        assertEquals(3, cluster.candidates().size());
-        for (int i = 0; i < 3; i++) {
-            CandidateOutcome a = local.candidates().get(i);
-            CandidateOutcome b = cluster.candidates().get(i);
-            assertNull(b.error(), b.key());
-            assertEquals(a.generalLossAfter(), b.generalLossAfter(), 0.0, a.key() + ": same seed, same result");
-            assertEquals(a.domainLossAfter(), b.domainLossAfter(), 0.0, a.key());
-        }
+        assertSameCandidates(local, cluster);
     }
 
     @Test
     void aFailedTaskIsRecordedAndTheSweepGoesOn() throws Exception {
         SweepSettings s = settings();
-        List<Document> general = corpus("general");
-        List<Document> math = corpus("math");
         Path out = tmp.resolve("failing");
         SweepRunner.Result r;
         try (SparkCandidates exec = SparkCandidates.start("local[2]", general, math)) {
