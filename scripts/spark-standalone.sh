@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="$root/.cache/spark-standalone"
 jar="$root/samples/target/adept-cli.jar"
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 cmd="${1:-}"; [ -n "$cmd" ] || usage; shift
 
 cores="$(nproc)"; memory=4096; port=7077; ui=8080; master=""
@@ -79,7 +79,7 @@ case "$cmd" in
     if [ "$cmd" = start ]; then   # the master's JSON view counts the workers that registered
       wait_for worker 'curl -sf "http://127.0.0.1:$ui/json/" | grep -q "\"aliveworkers\" *: *[1-9]"'
     else
-      sleep 5; wait_for worker 'true'
+      wait_for worker 'sleep 5 && running worker'   # no view of a remote master here: alive after 5 s
     fi
     echo "spark-standalone: a worker with $cores cores and $memory MB runs for $master (logs: $state)"
     echo "  ./adept sweep --config FILE --spark $master" ;;

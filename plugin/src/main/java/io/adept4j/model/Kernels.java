@@ -105,21 +105,26 @@ final class Kernels {
      * nothing; the ND4J path overwrites {@code z} with its softmax.
      */
     static double[] softmaxAt(INDArray z, int[] cols, float[] mask) {
-        int rows = (int) z.rows();
-        double[] p = new double[rows];
         if (vectorFor(z)) {
             ByteBuffer b = bytes(z);
             int c = (int) z.columns();
-            for (int r = 0; r < rows; r++) {
+            double[] p = new double[(int) z.rows()];
+            for (int r = 0; r < p.length; r++) {
                 p[r] = mask[r] != 0 ? VectorKernels.softmaxAt(b, r * c, c, cols[r]) : Double.NaN;
             }
             return p;
         }
         softmaxRows(z);
-        for (int r = 0; r < rows; r++) {
-            p[r] = mask[r] != 0 ? z.getDouble(r, cols[r]) : Double.NaN;
+        return valuesAt(z, cols, mask);
+    }
+
+    /** {@code z[r, cols[r]]} for every row {@code r} whose {@code mask[r]} is not 0, NaN elsewhere. */
+    static double[] valuesAt(INDArray z, int[] cols, float[] mask) {
+        double[] v = new double[(int) z.rows()];
+        for (int r = 0; r < v.length; r++) {
+            v[r] = mask[r] != 0 ? z.getDouble(r, cols[r]) : Double.NaN;
         }
-        return p;
+        return v;
     }
 
     /**

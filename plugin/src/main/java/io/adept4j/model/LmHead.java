@@ -88,10 +88,10 @@ public final class LmHead {
     private static Result inBlocks(INDArray hidden, INDArray weight, int[] labels, float[] mask, boolean gradients) {
         int n = labels.length;
         double count = tokenCount(mask);
-        double[] scale = gradients ? gradientScale(mask, count, hidden.dataType()) : null;
-        INDArray dHidden = gradients ? Nd4j.create(hidden.dataType(), n, hidden.columns()) : null;
+        // both written whole by GEMMs with beta 0 before they are read: no zero fill
+        INDArray dHidden = gradients ? Nd4j.createUninitialized(hidden.dataType(), n, hidden.columns()) : null;
         int rows = Math.min(n, blockRows((int) weight.rows()));
-        INDArray block = Nd4j.create(hidden.dataType(), rows, weight.rows());
+        INDArray block = Nd4j.createUninitialized(hidden.dataType(), rows, weight.rows());
         double lossSum = 0;
         for (int from = 0; from < n; from += rows) {
             int to = Math.min(n, from + rows);
@@ -103,16 +103,13 @@ public final class LmHead {
             double[] labelP;
             if (gradients) {
                 Kernels.softmaxRows(z);
-                labelP = new double[to - from];
-                for (int i = 0; i < ls.length; i++) {
-                    labelP[i] = ms[i] != 0 ? z.getDouble(i, ls[i]) : Double.NaN;
-                }
+                labelP = Kernels.valuesAt(z, ls, ms);
             } else {
                 labelP = Kernels.softmaxAt(z, ls, ms);
             }
             lossSum = maskedNll(hidden, weight, ls, ms, labelP, from, lossSum);
             if (gradients) {
-                logitGradients(z, ls, ms, Arrays.copyOfRange(scale, from, to));
+                logitGradients(z, ls, ms, gradientScale(ms, count, z.dataType()));
                 Nd4j.gemm(z, weight, dHidden.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), false, false,
                         1.0, 0.0);
             }
@@ -122,15 +119,10 @@ public final class LmHead {
 
     /** The loss and both gradients from the whole batch's {@code [N, V]} logits (the head's weight gradient needs them all). */
     private static Result wholeBatch(INDArray hidden, INDArray weight, int[] labels, float[] mask) {
-        int n = labels.length;
         double count = tokenCount(mask);
         INDArray z = logits(hidden, weight);                       // [N, V], the only large buffer
         Kernels.softmaxRows(z);                                    // z := softmax(z), one fused pass over each row
-        double[] labelP = new double[n];
-        for (int i = 0; i < n; i++) {
-            labelP[i] = mask[i] != 0 ? z.getDouble(i, labels[i]) : Double.NaN;
-        }
-        double lossSum = maskedNll(hidden, weight, labels, mask, labelP, 0, 0);
+        double lossSum = maskedNll(hidden, weight, labels, mask, Kernels.valuesAt(z, labels, mask), 0, 0);
         logitGradients(z, labels, mask, gradientScale(mask, count, z.dataType()));
         INDArray dHidden = Nd4j.gemm(z, weight, false, false);    // [N, d]
         INDArray dWeight = Nd4j.gemm(z, hidden, true, false);     // [V, d]

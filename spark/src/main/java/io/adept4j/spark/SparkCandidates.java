@@ -46,9 +46,6 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
 
     @Override
     public CandidateOutcome execute(CandidateJob job) {
-        if (sc.sc().isStopped()) {
-            return job.failed(STOPPED);
-        }
         Broadcast<List<Document>> g = general; // locals: the task must not capture this (unserialisable) object
         Broadcast<List<Document>> d = domain;
         int threads = CausalLm.threads(); // an executor in its own JVM computes as this one does (results depend on it)
@@ -59,7 +56,7 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
                 return j.run(g.value(), d.value());
             }).collect().get(0);
         } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared from Scala
-            if (sc.sc().isStopped()) {
+            if (sc.sc().isStopped()) { // also what a stopped context throws at once, with its creation stack trace
                 return job.failed(STOPPED);
             }
             Throwable root = e;

@@ -27,8 +27,9 @@ public final class SparkContexts {
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\d+,\\d+,(\\d+)]");
 
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077}) without Spark's web UI and without task retries (adept4j records a failed task's error instead of
-     * rerunning hours of work). A local master binds to the loopback address only; the others start executor JVMs,
+     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077}) without
+     * Spark's web UI and without task retries (adept4j records a failed task's error instead of rerunning hours of
+     * work). A local master binds to the loopback address only; the others start executor JVMs,
      * set up as this one ({@link #executorsLikeThisJvm}).
      *
      * @throws IllegalArgumentException for an empty master

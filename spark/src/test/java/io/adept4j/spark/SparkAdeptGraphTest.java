@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * ADEPT tuning of a ComputationGraph on a real embedded Spark standalone cluster ({@code local-cluster[2,1,1024]}: a
  * master and two workers in this JVM, each worker's executor a JVM of its own, so the graph, its split updater and its
- * state cross processes as on a cluster), with DL4J's {@code SparkComputationGraph} and parameter averaging: the frozen originals stay bit-identical through Spark rounds, copy elements whose
- * multiplier is 0 stay bit-identical while the others train, and the multipliers of a refresh on the driver reach the
- * workers (they come back from averaging unchanged, and the elements they freeze do not move).
+ * state cross processes as on a cluster), with DL4J's {@code SparkComputationGraph} and parameter averaging: the frozen
+ * originals stay bit-identical through Spark rounds, copy elements whose multiplier is 0 stay bit-identical while the
+ * others train, and the multipliers of a refresh on the driver reach the workers (they come back from averaging
+ * unchanged, and the elements they freeze do not move).
  */
 class SparkAdeptGraphTest {
 
