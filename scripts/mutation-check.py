@@ -7,7 +7,7 @@ named for it, and reports CAUGHT (the test failed, as it must) or MISSED. Nothin
 
     python3 scripts/mutation-check.py [--out mutation-check.json] [NAME ...]
 
-About 30 minutes on 2 cores for all 38 of them (the end-to-end ones are the longest). Each mutation's text must occur
+About 30 minutes on 2 cores for all 41 of them (the end-to-end ones are the longest). Each mutation's text must occur
 exactly once in its file: when the code moves on, the script says so instead of testing nothing.
 """
 import json
@@ -18,6 +18,18 @@ import tempfile
 
 # name: (file, text to find, replacement, module, test class)
 MUTATIONS = {
+    'replicate-memo-ignores-the-domain': ('plugin/src/main/java/io/adept4j/run/ReplicateMemo.java',
+        '+ BaseProvenance.corpusSha256(domain) + "|model="',
+        '+ "|model="',
+        'plugin', 'ReplicateMemoTest'),
+    'replicate-memo-ignores-probe-batches': ('plugin/src/main/java/io/adept4j/run/ReplicateMemo.java',
+        '"evalEvery", "evalBatches",',
+        '"evalEvery", "evalBatches", "probeBatches",',
+        'plugin', 'ReplicateMemoTest'),
+    'replicate-memo-before-of-the-other-corpus': ('plugin/src/main/java/io/adept4j/run/AdeptRun.java',
+        'Perplexity.Result dBefore = known == null ? null : known[1];',
+        'Perplexity.Result dBefore = known == null ? null : known[0];',
+        'plugin', 'ReplicateMemoTest'),
     'rope-transpose-wrong-sine': ('plugin/src/main/java/io/adept4j/model/VectorKernels.java',
         'FloatVector sa = load(sin, (backward ? thi : tlo) + j);',
         'FloatVector sa = load(sin, (backward ? tlo : tlo) + j);',

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The main job: base model (given, or pretrained on the general corpus and cached) → layer probe → every configured
@@ -106,10 +107,12 @@ public final class AdeptRun {
      * @param summary one row per method: mean and standard deviation over its seeds
      * @param lrSearch each method's learning-rate search (empty: every method used {@code learningRate})
      * @param threads  the batch shards per step ({@link CausalLm#threads()}): the numbers depend on it
+     * @param reusedSeeds the seeds whose probe, base predictions and before-validation an earlier run in this JVM had
+     *                 measured ({@link #withMemo}); empty for a run on its own
      */
     public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
                          List<MethodResult> methods, List<MethodSummary> summary, List<LrSearch> lrSearch,
-                         List<TaskScore> tasks, double wallSeconds, int threads) {
+                         List<TaskScore> tasks, double wallSeconds, int threads, List<Long> reusedSeeds) {
 
         /** The rows of one seed. */
         public List<MethodResult> ofSeed(long seed) {
@@ -118,10 +121,20 @@ public final class AdeptRun {
     }
 
     private final RunConfig cfg;
+    private ReplicateMemo memo;
     private static final Logger log = LoggerFactory.getLogger(AdeptRun.class);
 
     public AdeptRun(RunConfig cfg) {
         this.cfg = cfg;
+    }
+
+    /**
+     * Shares each seed's measurements on the base (probe, base predictions, before-validation) with the other runs
+     * given the same memo: a sweep's candidates measure them once per seed instead of once each.
+     */
+    public AdeptRun withMemo(ReplicateMemo memo) {
+        this.memo = memo;
+        return this;
     }
 
     /**
@@ -225,6 +238,7 @@ public final class AdeptRun {
         List<MethodResult> results = new ArrayList<>();
         List<LrSearch> searches = new ArrayList<>();
         ProbeResult firstProbe = null;
+        List<Long> reused = new ArrayList<>();
         for (int s = 0; s < seeds.size(); s++) {
             long seed = seeds.get(s);
             if (seeds.size() > 1) {
@@ -232,21 +246,26 @@ public final class AdeptRun {
             }
             List<String> methods = s < cfg.integer("ablationSeeds") || cfg.integer("ablationSeeds") == 0 ? cfg.methods()
                     : cfg.methods().stream().filter(m -> !Methods.get(m).ablation()).toList();
+            ReplicateMemo.Entry shared = memo == null ? null
+                    : memo.entry(ReplicateMemo.key(cfg, seed, modelDir, general, domain));
             ProbeResult probe = runSeed(lm, general, domain, seed, batch, k, methods, results, searches, tasks,
-                    taskScores);
+                    taskScores, shared, reused);
             firstProbe = firstProbe == null ? probe : firstProbe;
         }
         return new Result(cfg.asMap(), base, firstProbe, k, seeds, results, MethodSummary.of(results), searches,
-                taskScores, (System.nanoTime() - t0) / 1e9, CausalLm.threads());
+                taskScores, (System.nanoTime() - t0) / 1e9, CausalLm.threads(), reused);
     }
 
     /**
      * One replicate: split and probe with this seed, then every method; adds its rows to {@code results}. The first
      * replicate also runs the learning-rate search into {@code searches}; every replicate trains with its choices.
+     * With a memo entry ({@code shared}, else null) the measurements on the base come from an earlier run when it made
+     * them, and the seed is added to {@code reused}.
      */
     private ProbeResult runSeed(CausalLm lm, List<Document> general, List<Document> domain, long seed, int batch, int k,
                                 List<String> methods, List<MethodResult> results, List<LrSearch> searches,
-                                Map<String, List<MultipleChoice.Item>> tasks, List<TaskScore> taskScores)
+                                Map<String, List<MultipleChoice.Item>> tasks, List<TaskScore> taskScores,
+                                ReplicateMemo.Entry shared, List<Long> reused)
             throws IOException {
         // The split AdeptTrainer uses (same corpus, seed and window length): probing sees training text only, and the
         // token-level evaluation uses the same validation windows as the perplexities.
@@ -261,7 +280,22 @@ public final class AdeptRun {
 
         // Stage 1a: probe once per seed, on the general training side; every method that needs ΔL uses the same probe.
         TokenWindows probeWindows = LayerProber.trainingSideWindows(generalSplit, tok, lm.seqLen());
-        ProbeResult probe = new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows);
+        int tokenBatches = (int) cfg.integer("tokenEvalBatches");
+        Supplier<ReplicateMemo.Probed> measure = () -> new ReplicateMemo.Probed(
+                new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows),
+                TokenPredictions.of(lm, generalVal, batch, tokenBatches),
+                TokenPredictions.of(lm, domainVal, batch, tokenBatches));
+        boolean[] measured = {shared == null};
+        ReplicateMemo.Probed probed = shared == null ? measure.get() : shared.probed(() -> {
+            measured[0] = true;
+            return measure.get();
+        });
+        if (!measured[0]) {
+            reused.add(seed);
+            log.info("[run] probe and base predictions: measured by an earlier run of this JVM on the same base, corpora "
+                    + "and seed (reused)");
+        }
+        ProbeResult probe = probed.probe();
         for (ProbeResult.Layer l : probe.layers()) {
             log.info(String.format("[run] probe: block %d  ΔL %+.4f ± %.4f", l.index(), l.deltaLoss(), l.stdErr()));
         }
@@ -274,9 +308,8 @@ public final class AdeptRun {
             generalBatches.add(gi.next());
         }
 
-        int tokenBatches = (int) cfg.integer("tokenEvalBatches");
-        TokenPredictions generalBase = TokenPredictions.of(lm, generalVal, batch, tokenBatches);
-        TokenPredictions domainBase = TokenPredictions.of(lm, domainVal, batch, tokenBatches);
+        TokenPredictions generalBase = probed.generalBase();
+        TokenPredictions domainBase = probed.domainBase();
 
         // The learning-rate rule: one shared value, or (learningRates given) each method's best of the grid on a
         // held-out part of the training side, searched once, on the first seed, and kept for every seed.
@@ -286,8 +319,9 @@ public final class AdeptRun {
                         domainSplit.trainDocs(), generalSplit.trainDocs()));
             }
         }
-        Perplexity.Result gBefore = null;
-        Perplexity.Result dBefore = null;
+        Perplexity.Result[] known = shared == null ? null : shared.before();
+        Perplexity.Result gBefore = known == null ? null : known[0];
+        Perplexity.Result dBefore = known == null ? null : known[1];
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.info(String.format("[run] method %d/%d: %s — %s", i + 1, methods.size(), m.name(), m.description()));
@@ -302,6 +336,9 @@ public final class AdeptRun {
             AdeptTrainer.Result r = trainer.run(plan.model(), plan.trainable(), plan.seedFrom(), domain, general);
             gBefore = r.generalBefore();
             dBefore = r.domainBefore();
+            if (shared != null) {
+                shared.rememberBefore(gBefore, dBefore);
+            }
             tasks.forEach((task, items) -> taskScores.add(new TaskScore(m.name(), seed, task,
                     MultipleChoice.score(plan.model(), tok, items, batch))));
             TokenPredictions g = TokenPredictions.of(plan.model(), generalVal, batch, tokenBatches);

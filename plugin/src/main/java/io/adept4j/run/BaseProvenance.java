@@ -35,14 +35,19 @@ public record BaseProvenance(String corpusSha256, int documents, LmConfig model,
 
     /** The provenance a base pretrained now on {@code general} with these settings would have. */
     public static BaseProvenance of(java.util.List<Document> general, LmConfig model, PretrainConfig pretraining) {
+        return new BaseProvenance(corpusSha256(general), general.size(), model, pretraining);
+    }
+
+    /** SHA-256 (hex) of a corpus's documents in order: prompts, texts and end-of-text flags. */
+    public static String corpusSha256(java.util.List<Document> docs) {
         MessageDigest md = sha256();
-        for (Document d : general) {
+        for (Document d : docs) {
             md.update(d.prompt().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
             md.update(d.text().getBytes(StandardCharsets.UTF_8));
             md.update((byte) (d.endOfText() ? 1 : 2));
         }
-        return new BaseProvenance(HexFormat.of().formatHex(md.digest()), general.size(), model, pretraining);
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /** A short key of everything recorded (12 hex digits), part of the cache folder's name. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.adept4j.datavec.corpus.Document;
 import io.adept4j.listeners.AtomicDirectory;
 import io.adept4j.run.AdeptRun;
+import io.adept4j.run.ReplicateMemo;
 import io.adept4j.run.RunConfig;
 
 import java.io.IOException;
@@ -34,6 +35,11 @@ public record CandidateJob(Map<String, Object> base, String method, SweepPoint p
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * One per JVM: the candidates run here (runner threads, or a Spark executor's tasks) probe and validate the base
+     * once per seed between them instead of once each.
+     */
+    private static final ReplicateMemo MEASURED = new ReplicateMemo();
 
     public CandidateJob {
         base = new LinkedHashMap<>(base);
@@ -59,7 +65,7 @@ public record CandidateJob(Map<String, Object> base, String method, SweepPoint p
             long t0 = System.nanoTime();
             RunConfig cfg = RunConfig.defaults().with(base).with(point.overrides())
                     .with(Map.of("methods", List.of(method)));
-            AdeptRun.Result run = new AdeptRun(cfg).run(general, domain);
+            AdeptRun.Result run = new AdeptRun(cfg).withMemo(MEASURED).run(general, domain);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> saved = new LinkedHashMap<>();
             saved.put("key", point.key());

@@ -25,7 +25,7 @@ class RunReportGoalsTest {
 
     private static boolean ablationGoalMet(MethodSummary adept, MethodSummary ablation) {
         AdeptRun.Result r = new AdeptRun.Result(Map.of(), null, null, 1, List.of(42L, 43L), List.of(),
-                List.of(adept, ablation), List.of(), List.of(), 0, 1);
+                List.of(adept, ablation), List.of(), List.of(), 0, 1, List.of());
         return RunReport.goals(r).stream().filter(g -> g.goal().startsWith("adept-no-stage2 worse than ADEPT"))
                 .findFirst().orElseThrow().met();
     }
