@@ -27,7 +27,7 @@ import java.util.Set;
  * candidates: 8                         # candidate budget (a grid stops when exhausted)
  * maxMinutes: 0                         # time budget (no candidate starts after it), 0 = none
  * parallelism: 1                        # candidates run at once (at least the Spark cluster's task slots)
- * spark: {master: "local[2]"}           # optional: candidates as Spark tasks (or local-cluster[W,C,MB], spark://HOST:7077)
+ * spark: {master: "local[2]"}           # optional: candidates as Spark tasks (or local-cluster[W,C,MB], spark://HOST:7077, yarn)
  * gridPoints: 3                         # values per continuous knob in a grid
  * objective: weighted                   # domain, general or weighted
  * generalWeight: 0.5
@@ -47,7 +47,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
 
     /** Spark master URLs: checked here, before corpora are read or Spark starts (which would fail with its own error). */
     private static final java.util.regex.Pattern SPARK_MASTER =
-            java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]|spark://\\S+");
+            java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]|spark://\\S+|yarn");
 
     private static final Set<String> TOP = Set.of("run", "method", "search", "candidates", "maxMinutes", "parallelism",
             "gridPoints", "objective", "generalWeight", "space", "spark");
@@ -84,23 +84,23 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
     }
 
     /** Whether {@code master} is a Spark master URL adept4j accepts: local, local[N], local[*], local[N,F],
-     * local-cluster[W,C,MB] (W standalone workers of C cores and MB of memory in this JVM, executors in their own JVMs)
-     * or spark://HOST:PORT (a standalone cluster). */
+     * local-cluster[W,C,MB] (W standalone workers of C cores and MB of memory in this JVM, executors in their own JVMs),
+     * spark://HOST:PORT (a standalone cluster) or yarn (executors in YARN containers, this process the driver). */
     public static boolean isSparkMaster(String master) {
         return master != null && SPARK_MASTER.matcher(master).matches();
     }
 
     /**
      * What is wrong with a master {@link #isSparkMaster} refuses, as the end of a sentence that starts with the option's
-     * name. YARN and Kubernetes masters get their own reason: Spark's {@code spark-yarn} and {@code spark-kubernetes}
-     * are not in this build, so Spark itself would stop with "Could not parse Master URL".
+     * name. Kubernetes masters get their own reason: Spark's {@code spark-kubernetes} is not in this build, so Spark
+     * itself would stop with "Could not parse Master URL".
      */
     public static String sparkMasterProblem(String master) {
-        if (master.equals("yarn") || master.startsWith("k8s://")) {
-            return "'" + master + "' needs Spark's YARN or Kubernetes support, which this build does not include: run on "
-                    + "a standalone cluster (spark://HOST:7077; scripts/spark-standalone.sh starts one) or local[N]";
+        if (master.startsWith("k8s://")) {
+            return "'" + master + "' needs Spark's Kubernetes support, which this build does not include: run on YARN "
+                    + "(yarn), a standalone cluster (spark://HOST:7077; scripts/spark-standalone.sh starts one) or local[N]";
         }
-        return "must be local, local[N], local[*], local-cluster[W,C,MB] or spark://HOST:PORT, got '" + master + "'";
+        return "must be local, local[N], local[*], local-cluster[W,C,MB], spark://HOST:PORT or yarn, got '" + master + "'";
     }
 
     /** Reads a sweep file; {@code runOverrides} (CLI flags) replace values of its {@code run} section. */
@@ -160,7 +160,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         JsonNode master = spark.get("master");
         if (!spark.isObject() || master == null || !master.isTextual() || master.asText().isBlank()
                 || spark.size() != 1) {
-            throw new IllegalArgumentException("sweep key 'spark' must be {master: local[2] | local-cluster[W,C,MB] | spark://HOST:7077}, got "
+            throw new IllegalArgumentException("sweep key 'spark' must be {master: local[2] | local-cluster[W,C,MB] | spark://HOST:7077 | yarn}, got "
                     + spark);
         }
         return master.asText();

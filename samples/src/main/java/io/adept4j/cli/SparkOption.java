@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class SparkOption {
 
     @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Shard the pass over general text on Apache Spark: local[N], local-cluster[W,C,MB] or spark://HOST:7077.")
+            description = "Shard the pass over general text on Apache Spark: local[N], local-cluster[W,C,MB], spark://HOST:7077 or yarn (HADOOP_CONF_DIR).")
     String master;
 
     @Option(names = "--shards", defaultValue = "0", paramLabel = "N",
@@ -28,6 +28,9 @@ final class SparkOption {
     void validate() {
         if (master != null && !SweepSettings.isSparkMaster(master)) {
             throw new IllegalArgumentException("--spark " + SweepSettings.sparkMasterProblem(master));
+        }
+        if (master != null) {
+            SparkContexts.requireReachable(master);
         }
         if (shards < 0) {
             throw new IllegalArgumentException("--shards must be 0 (the master's task slots) or more, got " + shards);

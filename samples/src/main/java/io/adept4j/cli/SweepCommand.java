@@ -45,7 +45,7 @@ final class SweepCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run candidates as Apache Spark tasks: local[N], "
-            + "local-cluster[W,C,MB] or spark://HOST:7077 (overrides the file's spark.master). --out must be on storage every executor sees.")
+            + "local-cluster[W,C,MB], spark://HOST:7077 or yarn (overrides the file's spark.master). --out must be on storage every executor sees.")
     String spark;
 
     @picocli.CommandLine.Spec
@@ -57,9 +57,12 @@ final class SweepCommand implements Callable<Integer> {
         s = s.withBase(RunInputs.pathsAbsolute(s.base()));   // candidates may run in another working folder (Spark)
         if (spark != null) {
             if (spark.isBlank()) {
-                throw new IllegalArgumentException("--spark needs a master: local[2], local-cluster[2,1,2048] or spark://HOST:7077");
+                throw new IllegalArgumentException("--spark needs a master: local[2], local-cluster[2,1,2048], spark://HOST:7077 or yarn");
             }
             s = s.onSpark(spark);
+        }
+        if (!s.sparkMaster().isEmpty()) {
+            io.adept4j.spark.SparkContexts.requireReachable(s.sparkMaster()); // before the corpora are read
         }
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(s.base());

@@ -35,8 +35,8 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
     }
 
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077}; {@link SparkContexts#start})
-     * and broadcasts the corpora.
+     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077},
+     * {@code yarn}; {@link SparkContexts#start}) and broadcasts the corpora.
      *
      * @throws IllegalArgumentException for an empty master
      */

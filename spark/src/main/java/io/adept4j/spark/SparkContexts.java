@@ -26,22 +26,26 @@ public final class SparkContexts {
 
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\d+,\\d+,(\\d+)]");
 
+    /** The master that runs executors in YARN containers, this process being the driver (client deploy mode). */
+    public static final String YARN = "yarn";
+
+    /** Environment variables naming the folder of a YARN cluster's {@code *-site.xml} files, in the order looked at. */
+    static final List<String> HADOOP_CONF_ENV = List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR");
+
+    /** The Hadoop files read from that folder, as Spark's own launcher puts them on the class path. */
+    private static final List<String> HADOOP_SITE_FILES = List.of("core-site.xml", "hdfs-site.xml", "yarn-site.xml");
+
     /**
-     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077}) without
-     * Spark's web UI and without task retries (adept4j records a failed task's error instead of rerunning hours of
-     * work). A local master binds to the loopback address only; the others start executor JVMs,
-     * set up as this one ({@link #executorsLikeThisJvm}).
+     * Connects to {@code master} ({@code local[N]}, {@code local-cluster[W,C,MB]}, {@code spark://host:7077} or
+     * {@code yarn}) without Spark's web UI and without task retries (adept4j records a failed task's error instead of
+     * rerunning hours of work). A local master binds to the loopback address only; the others start executor JVMs,
+     * set up as this one ({@link #executorsLikeThisJvm}; on YARN also {@link #yarnLikeThisJvm}).
      *
-     * @throws IllegalArgumentException for an empty master
+     * @throws IllegalArgumentException for an empty master, or one {@link #requireReachable} refuses
      */
     public static JavaSparkContext start(String master, String appName) {
-        if (master == null || master.isBlank()) {
-            throw new IllegalArgumentException("a Spark master is needed: local[2], local-cluster[2,1,2048] or spark://HOST:7077");
-        }
+        requireReachable(master);
         Matcher cluster = LOCAL_CLUSTER.matcher(master);
-        if (cluster.matches()) {
-            requireSparkHome();
-        }
         SparkConf conf = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 .set("spark.task.maxFailures", "1");
@@ -51,10 +55,82 @@ public final class SparkContexts {
         if (!master.matches("local(\\[.*])?")) {
             executorsLikeThisJvm(conf, cluster.matches() ? Long.parseLong(cluster.group(1)) : Long.MAX_VALUE);
         }
+        if (master.equals(YARN)) {
+            yarnLikeThisJvm(conf);
+        }
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
         log.info(String.format("[spark] %s: Spark master %s, %d task slots", appName, master, sc.defaultParallelism()));
         return sc;
+    }
+
+    /**
+     * Refuses, before any work, a master this process cannot start: an empty one, a {@code local-cluster} without a
+     * Spark home ({@link #requireSparkHome}) and {@code yarn} without the cluster's configuration (a folder in
+     * {@link #HADOOP_CONF_ENV} holding {@code yarn-site.xml}, or {@code -Dspark.hadoop.yarn.resourcemanager.address}).
+     *
+     * @throws IllegalArgumentException naming what to set
+     */
+    public static void requireReachable(String master) {
+        if (master == null || master.isBlank()) {
+            throw new IllegalArgumentException("a Spark master is needed: local[2], local-cluster[2,1,2048], "
+                    + "spark://HOST:7077 or yarn");
+        }
+        if (LOCAL_CLUSTER.matcher(master).matches()) {
+            requireSparkHome();
+        }
+        if (master.equals(YARN) && hadoopConfDir() == null
+                && System.getProperty("spark.hadoop.yarn.resourcemanager.address") == null) {
+            throw new IllegalArgumentException("a yarn master needs the cluster's configuration: export HADOOP_CONF_DIR "
+                    + "(or YARN_CONF_DIR) naming the folder with its yarn-site.xml (HADOOP_CONF_DIR is "
+                    + System.getenv("HADOOP_CONF_DIR") + ", YARN_CONF_DIR is " + System.getenv("YARN_CONF_DIR") + ")");
+        }
+    }
+
+    /** The first folder of {@link #HADOOP_CONF_ENV} that holds a {@code yarn-site.xml}, or null. */
+    private static File hadoopConfDir() {
+        for (String name : HADOOP_CONF_ENV) {
+            String dir = System.getenv(name);
+            if (dir != null && new File(dir, "yarn-site.xml").isFile()) {
+                return new File(dir);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a YARN application started from this JVM needs beyond {@link #executorsLikeThisJvm}, unless already given:
+     * the client deploy mode (the driver is this process); the cluster's {@code *-site.xml} settings as
+     * {@code spark.hadoop.*} entries (Spark's launcher would put {@code HADOOP_CONF_DIR} on the class path; this JVM was
+     * not started by it); the containers' Spark jars ({@code spark.yarn.jars}: this JVM's class path as {@code local:}
+     * paths, so the NodeManagers find the install at the same path, as standalone workers do, instead of an upload of
+     * {@code SPARK_HOME/jars}); and the application master's module flags (Java 17 refuses Spark's reflection without
+     * them).
+     */
+    static SparkConf yarnLikeThisJvm(SparkConf conf) {
+        conf.setIfMissing("spark.submit.deployMode", "client");
+        File dir = hadoopConfDir();
+        if (dir != null) {
+            org.apache.hadoop.conf.Configuration site = new org.apache.hadoop.conf.Configuration(false);
+            for (String f : HADOOP_SITE_FILES) {
+                File file = new File(dir, f);
+                if (file.isFile()) {
+                    site.addResource(new org.apache.hadoop.fs.Path(file.toURI()));
+                }
+            }
+            for (java.util.Map.Entry<String, String> e : site) {
+                conf.setIfMissing("spark.hadoop." + e.getKey(), e.getValue());
+            }
+        }
+        if (!conf.contains("spark.yarn.jars")) {
+            List<String> jars = new ArrayList<>();
+            for (String e : conf.get("spark.executor.extraClassPath").split(File.pathSeparator)) {
+                jars.add("local:" + e);
+            }
+            conf.set("spark.yarn.jars", String.join(",", jars));
+        }
+        conf.setIfMissing("spark.yarn.am.extraJavaOptions", conf.get("spark.executor.extraJavaOptions"));
+        return conf;
     }
 
     /**

@@ -101,6 +101,26 @@ class SparkSweepTest {
         assertSameCandidates(local, cluster);
     }
 
+    /**
+     * YARN: a real ResourceManager and NodeManager ({@link YarnCluster}) in this JVM; this process is the driver, the
+     * application master and both executors run in containers the NodeManager launches as processes of their own, from
+     * the class path and flags {@link SparkContexts} gives them. Their candidates must give this JVM's results to the
+     * last bit.
+     */
+    @Test
+    void candidatesInYarnContainersGiveTheLocalResults() throws Exception {
+        SweepSettings s = settings();
+        SweepRunner.Result local = new SweepRunner(s).run(CandidateExecutor.local(general, math), tmp.resolve("local"));
+        SweepRunner.Result yarn;
+        try (YarnCluster cluster = YarnCluster.start(tmp.resolve("yarn-cluster"));
+             SparkCandidates exec = SparkCandidates.start(SparkContexts.YARN, general, math)) {
+            yarn = new SweepRunner(s).run(exec, tmp.resolve("yarn"));
+            assertTrue(cluster.containers() >= 3, "an application master and two executors in containers: "
+                    + cluster.containers());
+        }
+        assertSameCandidates(local, yarn);
+    }
+
     @Test
     void aFailedTaskIsRecordedAndTheSweepGoesOn() throws Exception {
         SweepSettings s = settings();
