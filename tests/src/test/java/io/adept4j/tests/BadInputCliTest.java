@@ -147,8 +147,10 @@ class BadInputCliTest {
         refused("threads 0", args("probe", "--model", model, "--threads", "0", "--out", tmp.resolve("t0")), "--threads");
         refused("run threads 0", args("run", "--threads", "0", "--out", tmp.resolve("rt0")), "--threads");
         // masters this build cannot reach are refused before any work, not left to Spark's "Could not parse Master URL"
-        refused("yarn master", args("probe", "--model", model, "--spark", "yarn", "--out", tmp.resolve("y0")), "'yarn'",
-                "spark-standalone.sh");
+        refused("k8s master", args("probe", "--model", model, "--spark", "k8s://https://h:6443", "--out", tmp.resolve("k0")),
+                "'k8s://https://h:6443'", "spark-standalone.sh");
+        refused("yarn without its configuration", args("probe", "--model", model, "--spark", "yarn", "--out",
+                tmp.resolve("y0")), "HADOOP_CONF_DIR", "yarn-site.xml");
         refused("local-cluster without workers", args("probe", "--model", model, "--spark", "local-cluster[0,1]", "--out",
                 tmp.resolve("lc0")), "local-cluster[W,C,MB]");
         refused("unknown domain", args("run", "--domain", "bogus", "--out", tmp.resolve("r0")), "'bogus'", "math");
