@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /** {@code adept bench …}: benchmarks that write {@code bench.json}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each writes bench.json.",
         subcommands = {BenchCommand.Tokenize.class, BenchCommand.Model.class, BenchCommand.Probe.class, BenchCommand.Tune.class,
-                BenchCommand.Import.class, BenchCommand.Peer.class})
+                BenchCommand.Import.class, BenchCommand.Peer.class, BenchCommand.Sweep.class})
 final class BenchCommand extends CommandGroup {
 
     /** Model sizes, sequence length and vocabulary shared by the per-size benchmarks. */
@@ -173,6 +173,78 @@ final class BenchCommand extends CommandGroup {
                     + "sides; the peer inherits OPENBLAS_CORETYPE. Goals (#15): trainOverTorch and forwardOverTorch >= 1.2, "
                     + "copiesOnlyRatioOverTorch <= 1. adept4j's copies-only ratio is plain Adam on the copies over Adam "
                     + "on every tensor of the same expanded model (bench tune); the peer's is AdamW the same way.");
+        }
+    }
+
+    /** A sweep one candidate at a time against the same sweep on Spark, each in a process of its own. */
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = "A sweep run one candidate at a time vs on a Spark master (fresh adept sweep processes, "
+                    + "alternately): wall times, their ratio and whether every candidate's losses agree.")
+    static final class Sweep implements Callable<Integer> {
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Sweep file (default: 8 LR-ratio candidates of 40 steps on the shipped base and bundled corpora).")
+        Path config;
+
+        @Option(names = "--spark", defaultValue = "local[2]", paramLabel = "MASTER",
+                description = "The Spark master of the compared runs (default: ${DEFAULT-VALUE}).")
+        String master;
+
+        @Option(names = "--repeats", defaultValue = "2", paramLabel = "N",
+                description = "Pairs of runs, alternating (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Mixin
+        CommonOptions common;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+            }
+            if (!io.adept4j.sweep.SweepSettings.isSparkMaster(master)) {
+                throw new IllegalArgumentException("--spark " + io.adept4j.sweep.SweepSettings.sparkMasterProblem(master));
+            }
+            io.adept4j.spark.SparkContexts.requireReachable(master);
+            if (config != null && !java.nio.file.Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + " does not exist; give a sweep file (adept "
+                        + "sweep --help) or leave it out for the default sweep");
+            }
+            Path adept = Path.of(System.getProperty("adept4j.home", ".")).resolve("adept");
+            if (!java.nio.file.Files.isExecutable(adept)) {
+                throw new IllegalArgumentException("bench sweep starts " + adept + " for each run, which is missing: run "
+                        + "it through ./adept from the project folder");
+            }
+            Path dir = (common.out != null ? common.out : Path.of("runs", "bench-sweep")).toAbsolutePath();
+            if (java.nio.file.Files.isDirectory(dir) && !common.overwrite) {
+                try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+                    if (s.findAny().isPresent()) {
+                        throw new IllegalArgumentException("--out " + dir + " is not empty; choose a new folder, or add "
+                                + "--overwrite to replace its bench.json (each run's folder is new either way)");
+                    }
+                }
+            }
+            Inputs.output(dir, true, false); // a folder this process can write
+            Path file = config;
+            if (file == null) {
+                java.nio.file.Files.createDirectories(dir);
+                file = dir.resolve("sweep.yaml");
+                java.nio.file.Files.writeString(file, SweepBenchmark.DEFAULT_SWEEP);
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "sweep");
+            result.putAll(SweepBenchmark.run(adept, file.toAbsolutePath(), master, io.adept4j.model.CausalLm.threads(),
+                    repeats, dir, spec.commandLine().getOut()));
+            result.put("notes", "Goal (#17): medianSparkOverOneAtATime <= 0.6 on local[2] for >= 8 candidates, with "
+                    + "identical losses. Each run is a fresh adept sweep process, timed from its start to its exit "
+                    + "(JVM start, corpora, Spark's start included); the pairs alternate.");
+            result.put("machine", machine());
+            JsonFiles.write(dir, "bench.json", result);
+            spec.commandLine().getOut().println(JsonFiles.toJson(result));
+            return 0;
         }
     }
 

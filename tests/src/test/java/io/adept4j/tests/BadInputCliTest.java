@@ -154,6 +154,11 @@ class BadInputCliTest {
         refused("local-cluster without workers", args("probe", "--model", model, "--spark", "local-cluster[0,1]", "--out",
                 tmp.resolve("lc0")), "local-cluster[W,C,MB]");
         refused("unknown domain", args("run", "--domain", "bogus", "--out", tmp.resolve("r0")), "'bogus'", "math");
+        refused("bench sweep repeats 0", args("bench", "sweep", "--repeats", "0", "--out", tmp.resolve("bs0")), "--repeats");
+        refused("bench sweep without its file", args("bench", "sweep", "--config", tmp.resolve("none.yaml"), "--out",
+                tmp.resolve("bs1")), "none.yaml");
+        refused("bench sweep on an unknown master", args("bench", "sweep", "--spark", "foo", "--out", tmp.resolve("bs2")),
+                "'foo'");
         Path bin = tmp.resolve("binary");
         Files.createDirectories(bin);
         byte[] exe = new byte[4096];
