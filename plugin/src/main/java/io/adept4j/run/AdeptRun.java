@@ -107,8 +107,9 @@ public final class AdeptRun {
      * @param summary one row per method: mean and standard deviation over its seeds
      * @param lrSearch each method's learning-rate search (empty: every method used {@code learningRate})
      * @param threads  the batch shards per step ({@link CausalLm#threads()}): the numbers depend on it
-     * @param reusedSeeds the seeds whose probe, base predictions and before-validation an earlier run in this JVM had
-     *                 measured ({@link #withMemo}); empty for a run on its own
+     * @param reusedSeeds the seeds whose probe and base predictions an earlier run in this JVM had measured ({@link
+     *                 #withMemo}; the before-validation too, once that run had trained its first method); empty for a
+     *                 run on its own
      */
     public record Result(java.util.Map<String, Object> config, Base base, ProbeResult probe, int k, List<Long> seeds,
                          List<MethodResult> methods, List<MethodSummary> summary, List<LrSearch> lrSearch,
@@ -285,12 +286,10 @@ public final class AdeptRun {
                 new LayerProber(batch, (int) cfg.integer("probeBatches")).probe(lm, probeWindows),
                 TokenPredictions.of(lm, generalVal, batch, tokenBatches),
                 TokenPredictions.of(lm, domainVal, batch, tokenBatches));
-        boolean[] measured = {shared == null};
-        ReplicateMemo.Probed probed = shared == null ? measure.get() : shared.probed(() -> {
-            measured[0] = true;
-            return measure.get();
-        });
-        if (!measured[0]) {
+        ReplicateMemo.Measured measured = shared == null ? new ReplicateMemo.Measured(measure.get(), false)
+                : shared.probed(measure);
+        ReplicateMemo.Probed probed = measured.probed();
+        if (measured.reused()) {
             reused.add(seed);
             log.info("[run] probe and base predictions: measured by an earlier run of this JVM on the same base, corpora "
                     + "and seed (reused)");

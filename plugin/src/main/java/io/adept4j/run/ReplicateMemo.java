@@ -52,9 +52,13 @@ public final class ReplicateMemo {
     public record Probed(ProbeResult probe, TokenPredictions generalBase, TokenPredictions domainBase) {
     }
 
+    /** The probe and predictions one run got, and whether another run had measured them. */
+    public record Measured(Probed probed, boolean reused) {
+    }
+
     /** One replicate's measurements: the first caller measures, the others wait for it. */
     public static final class Entry {
-        private final CompletableFuture<Probed> probed = new CompletableFuture<>();
+        private final CompletableFuture<Probed> measurement = new CompletableFuture<>();
         private boolean claimed;
         private volatile Perplexity.Result generalBefore;
         private volatile Perplexity.Result domainBefore;
@@ -63,7 +67,7 @@ public final class ReplicateMemo {
          * The probe and predictions: {@code measure}'s when this caller is the first, else the first caller's (or its
          * failure), waiting for them.
          */
-        public Probed probed(Supplier<Probed> measure) {
+        public Measured probed(Supplier<Probed> measure) {
             boolean first;
             synchronized (this) {
                 first = !claimed;
@@ -71,17 +75,17 @@ public final class ReplicateMemo {
             }
             if (!first) {
                 try {
-                    return probed.join();
+                    return new Measured(measurement.join(), true);
                 } catch (CompletionException e) {
                     throw e.getCause() instanceof RuntimeException re ? re : e;
                 }
             }
             try {
                 Probed p = measure.get();
-                probed.complete(p);
-                return p;
+                measurement.complete(p);
+                return new Measured(p, false);
             } catch (RuntimeException | Error e) {
-                probed.completeExceptionally(e);
+                measurement.completeExceptionally(e);
                 throw e;
             }
         }
@@ -110,7 +114,7 @@ public final class ReplicateMemo {
     /** The entry of this replicate, new (to be measured) when none is kept or one that failed. */
     public synchronized Entry entry(String key) {
         Entry e = entries.get(key);
-        if (e == null || e.probed.isCompletedExceptionally()) {
+        if (e == null || e.measurement.isCompletedExceptionally()) {
             e = new Entry();
             entries.put(key, e);
         }

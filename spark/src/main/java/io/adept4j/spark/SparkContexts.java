@@ -79,7 +79,7 @@ public final class SparkContexts {
         if (LOCAL_CLUSTER.matcher(master).matches()) {
             requireSparkHome();
         }
-        if (master.equals(YARN) && hadoopConfDir() == null
+        if (master.equals(YARN) && hadoopConfDirs().stream().noneMatch(d -> new File(d, "yarn-site.xml").isFile())
                 && System.getProperty("spark.hadoop.yarn.resourcemanager.address") == null) {
             throw new IllegalArgumentException("a yarn master needs the cluster's configuration: export HADOOP_CONF_DIR "
                     + "(or YARN_CONF_DIR) naming the folder with its yarn-site.xml (HADOOP_CONF_DIR is "
@@ -87,15 +87,16 @@ public final class SparkContexts {
         }
     }
 
-    /** The first folder of {@link #HADOOP_CONF_ENV} that holds a {@code yarn-site.xml}, or null. */
-    private static File hadoopConfDir() {
+    /** The folders {@link #HADOOP_CONF_ENV} name that exist, in that order (Spark's launcher reads both). */
+    private static List<File> hadoopConfDirs() {
+        List<File> dirs = new ArrayList<>();
         for (String name : HADOOP_CONF_ENV) {
             String dir = System.getenv(name);
-            if (dir != null && new File(dir, "yarn-site.xml").isFile()) {
-                return new File(dir);
+            if (dir != null && new File(dir).isDirectory()) {
+                dirs.add(new File(dir));
             }
         }
-        return null;
+        return dirs;
     }
 
     /**
@@ -109,18 +110,17 @@ public final class SparkContexts {
      */
     static SparkConf yarnLikeThisJvm(SparkConf conf) {
         conf.setIfMissing("spark.submit.deployMode", "client");
-        File dir = hadoopConfDir();
-        if (dir != null) {
-            org.apache.hadoop.conf.Configuration site = new org.apache.hadoop.conf.Configuration(false);
+        org.apache.hadoop.conf.Configuration site = new org.apache.hadoop.conf.Configuration(false);
+        for (File dir : hadoopConfDirs()) {
             for (String f : HADOOP_SITE_FILES) {
                 File file = new File(dir, f);
                 if (file.isFile()) {
                     site.addResource(new org.apache.hadoop.fs.Path(file.toURI()));
                 }
             }
-            for (java.util.Map.Entry<String, String> e : site) {
-                conf.setIfMissing("spark.hadoop." + e.getKey(), e.getValue());
-            }
+        }
+        for (java.util.Map.Entry<String, String> e : site) {
+            conf.setIfMissing("spark.hadoop." + e.getKey(), e.getValue());
         }
         if (!conf.contains("spark.yarn.jars")) {
             List<String> jars = new ArrayList<>();
