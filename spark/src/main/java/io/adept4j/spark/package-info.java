@@ -5,6 +5,6 @@
  * batches (the layer probe's ΔL, the gradient sums behind unit importance) on executors and combines them exactly as
  * one machine would. {@link io.adept4j.spark.SparkAdeptGraph} trains a DL4J {@code ComputationGraph} expanded by
  * {@code AdeptGraph} data-parallel with DL4J's own {@code SparkComputationGraph}. {@link io.adept4j.spark.SparkContexts}
- * starts the context they share.
+ * starts the context they share, on a local, standalone or YARN master, with executors set up as the driver runs.
  */
 package io.adept4j.spark;
