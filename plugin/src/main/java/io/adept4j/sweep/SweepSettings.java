@@ -28,6 +28,7 @@ import java.util.Set;
  * maxMinutes: 0                         # time budget (no candidate starts after it), 0 = none
  * parallelism: 1                        # candidates run at once (at least the Spark cluster's task slots)
  * spark: {master: "local[2]"}           # optional: candidates as Spark tasks (or local-cluster[W,C,MB], spark://HOST:7077, yarn)
+ *                                       # and conf: {spark.executor.instances: 4, spark.yarn.queue: research, ...}
  * gridPoints: 3                         # values per continuous knob in a grid
  * objective: weighted                   # domain, general or weighted
  * generalWeight: 0.5
@@ -40,7 +41,7 @@ import java.util.Set;
  */
 public record SweepSettings(RunConfig base, String method, AdeptSpace space, String search, int candidates,
                             double maxMinutes, int parallelism, int gridPoints, SweepObjective objective, long seed,
-                            String sparkMaster) {
+                            String sparkMaster, Map<String, String> sparkConf) {
 
     /** The method a sweep tunes unless it names another. */
     public static final String DEFAULT_METHOD = "adept";
@@ -77,6 +78,16 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         }
         if (!sparkMaster.isEmpty() && !isSparkMaster(sparkMaster)) {
             p.add("'spark.master' (or --spark) " + sparkMasterProblem(sparkMaster));
+        }
+        sparkConf = sparkConf == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sparkConf));
+        for (String key : sparkConf.keySet()) {
+            if (!key.startsWith("spark.") || key.equals("spark.master")) {
+                p.add("'spark.conf' (or --spark-conf) holds Spark settings named spark.… other than the master, got '"
+                        + key + "'");
+            }
+        }
+        if (!sparkConf.isEmpty() && sparkMaster.isEmpty()) {
+            p.add("'spark.conf' (or --spark-conf) needs a master: 'spark.master' or --spark");
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid sweep config: " + String.join("; ", p));
@@ -148,7 +159,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
                 (int) number(root, "candidates", 8),
                 number(root, "maxMinutes", 0), (int) number(root, "parallelism", 1), (int) number(root, "gridPoints", 3),
                 new SweepObjective(text(root, "objective", "weighted"), number(root, "generalWeight", 0.5)),
-                base.integer("seed"), sparkMaster(root));
+                base.integer("seed"), sparkMaster(root), sparkConf(root));
     }
 
     /** The {@code spark: {master: ...}} section's master, "" when there is none. */
@@ -158,24 +169,55 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
             return "";
         }
         JsonNode master = spark.get("master");
-        if (!spark.isObject() || master == null || !master.isTextual() || master.asText().isBlank()
-                || spark.size() != 1) {
-            throw new IllegalArgumentException("sweep key 'spark' must be {master: local[2] | local-cluster[W,C,MB] | spark://HOST:7077 | yarn}, got "
-                    + spark);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        spark.fieldNames().forEachRemaining(keys::add);
+        keys.removeAll(Set.of("master", "conf"));
+        if (!spark.isObject() || master == null || !master.isTextual() || master.asText().isBlank() || !keys.isEmpty()) {
+            throw new IllegalArgumentException("sweep key 'spark' must be {master: local[2] | local-cluster[W,C,MB] | "
+                    + "spark://HOST:7077 | yarn, conf: {spark.KEY: VALUE, ...} (optional)}, got " + spark);
         }
         return master.asText();
+    }
+
+    /** The {@code spark: {conf: {...}}} section's Spark settings (values as text), empty when there is none. */
+    private static Map<String, String> sparkConf(JsonNode root) {
+        JsonNode conf = root.path("spark").get("conf");
+        if (conf == null) {
+            return Map.of();
+        }
+        if (!conf.isObject()) {
+            throw new IllegalArgumentException("sweep key 'spark.conf' must be a map of Spark settings, e.g. "
+                    + "{spark.executor.instances: 4}, got " + conf);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        conf.fields().forEachRemaining(e -> {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new IllegalArgumentException("sweep key 'spark.conf." + e.getKey() + "' must be a single value, got "
+                        + e.getValue());
+            }
+            m.put(e.getKey(), e.getValue().asText());
+        });
+        return m;
     }
 
     /** The same settings with candidates run on this Spark master ("" for this JVM). */
     public SweepSettings onSpark(String master) {
         return new SweepSettings(base, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
-                seed, master);
+                seed, master, sparkConf);
+    }
+
+    /** The same settings with these Spark settings added to (or replacing those of) the file's {@code spark.conf}. */
+    public SweepSettings withSparkConf(Map<String, String> overrides) {
+        Map<String, String> conf = new LinkedHashMap<>(sparkConf);
+        conf.putAll(overrides);
+        return new SweepSettings(base, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
+                seed, sparkMaster, conf);
     }
 
     /** The same settings with another base run config (every candidate's, before its knobs are applied). */
     public SweepSettings withBase(RunConfig newBase) {
         return new SweepSettings(newBase, method, space, search, candidates, maxMinutes, parallelism, gridPoints, objective,
-                seed, sparkMaster);
+                seed, sparkMaster, sparkConf);
     }
 
     private static org.deeplearning4j.arbiter.optimize.api.ParameterSpace<?> knob(String name, JsonNode spec) {
@@ -265,7 +307,7 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
         m.put("maxMinutes", maxMinutes);
         m.put("parallelism", parallelism);
         if (!sparkMaster.isEmpty()) {
-            m.put("spark", Map.of("master", sparkMaster));
+            m.put("spark", Map.of("master", sparkMaster, "conf", sparkConf));
         }
         m.put("gridPoints", gridPoints);
         m.put("objective", objective.describe());

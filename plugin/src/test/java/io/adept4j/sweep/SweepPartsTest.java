@@ -65,6 +65,39 @@ class SweepPartsTest {
     }
 
     @Test
+    void aSweepFilesSparkSettingsAreReadAndCheckedWithItsMaster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        String space = "\"space\": {\"lrRatio\": {\"values\": [2, 4]}}";
+        java.nio.file.Path ok = tmp.resolve("ok.json");
+        java.nio.file.Files.writeString(ok, "{" + space + ", \"spark\": {\"master\": \"yarn\", \"conf\": "
+                + "{\"spark.executor.instances\": 4, \"spark.yarn.queue\": \"research\"}}}");
+        SweepSettings s = SweepSettings.load(ok, Map.of());
+        assertEquals("yarn", s.sparkMaster());
+        assertEquals(Map.of("spark.executor.instances", "4", "spark.yarn.queue", "research"), s.sparkConf());
+        assertEquals(Map.of("spark.executor.instances", "8", "spark.yarn.queue", "research"),
+                s.withSparkConf(Map.of("spark.executor.instances", "8")).sparkConf(), "the command line's value wins");
+        assertEquals(s.sparkConf(), s.onSpark("local[2]").sparkConf(), "another master keeps the settings");
+        String[][] bad = {
+                {"{\"master\": \"yarn\", \"conf\": {\"executor.instances\": 4}}", "'executor.instances'"},
+                {"{\"master\": \"yarn\", \"conf\": {\"spark.master\": \"local\"}}", "'spark.master'"},
+                {"{\"master\": \"yarn\", \"conf\": {\"spark.executor.instances\": [4]}}", "single value"},
+                {"{\"master\": \"yarn\", \"queue\": \"research\"}", "conf: {spark.KEY"},
+        };
+        for (String[] c : bad) {
+            java.nio.file.Path f = tmp.resolve("b" + Math.abs(c[0].hashCode()) + ".json");
+            java.nio.file.Files.writeString(f, "{" + space + ", \"spark\": " + c[0] + "}");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SweepSettings.load(f, Map.of()));
+            assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+        }
+        java.nio.file.Path none = tmp.resolve("none.json");
+        java.nio.file.Files.writeString(none, "{" + space + "}");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SweepSettings.load(none, Map.of()).withSparkConf(Map.of("spark.executor.instances", "2")));
+        assertTrue(e.getMessage().contains("needs a master"), e.getMessage());
+    }
+
+    @Test
     void theSpaceGridCoversEveryCombinationOnce() {
         AdeptSpace space = AdeptSpace.builder().k(1, 2).lrRatios(2.0, 8.0).granularity("tensor", "neuron").build();
         assertEquals(3, space.numParameters());

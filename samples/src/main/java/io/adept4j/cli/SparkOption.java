@@ -15,6 +15,10 @@ final class SparkOption {
             description = "Shard the pass over general text on Apache Spark: local[N], local-cluster[W,C,MB], spark://HOST:7077 or yarn (HADOOP_CONF_DIR).")
     String master;
 
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting (spark.…), e.g. "
+            + "spark.executor.instances=4 (repeatable).")
+    java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--shards", defaultValue = "0", paramLabel = "N",
             description = "Spark partitions of the general batches (default 0: the master's task slots).")
     int shards;
@@ -38,6 +42,15 @@ final class SparkOption {
         if (shards > 0 && master == null) {
             throw new IllegalArgumentException("--shards needs --spark MASTER");
         }
+        if (!settings.isEmpty() && master == null) {
+            throw new IllegalArgumentException("--spark-conf needs --spark MASTER");
+        }
+        for (String key : settings.keySet()) {
+            if (!key.startsWith("spark.") || key.equals("spark.master")) {
+                throw new IllegalArgumentException("--spark-conf takes Spark settings named spark.… other than the "
+                        + "master (that is --spark), got '" + key + "'");
+            }
+        }
     }
 
     /** Work on a started Spark context with the shard count chosen for it. */
@@ -48,7 +61,7 @@ final class SparkOption {
 
     /** Starts a context on the master (application name {@code app}), runs {@code work} on it, and stops it. */
     <T> T run(String app, OnSpark<T> work) throws Exception {
-        try (JavaSparkContext sc = SparkContexts.start(master, app)) {
+        try (JavaSparkContext sc = SparkContexts.start(master, app, settings)) {
             return work.run(sc, shards > 0 ? shards : Math.max(1, sc.defaultParallelism()));
         }
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adept sweep --config FILE}: an Arbiter sweep over ADEPT's knobs, its Pareto front and report. */
@@ -48,6 +49,11 @@ final class SweepCommand implements Callable<Integer> {
             + "local-cluster[W,C,MB], spark://HOST:7077 or yarn (overrides the file's spark.master). --out must be on storage every executor sees.")
     String spark;
 
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for the candidates' "
+            + "application, e.g. spark.executor.instances=4 or spark.yarn.queue=research (repeatable; adds to or "
+            + "replaces the file's spark.conf).")
+    Map<String, String> sparkConf = new java.util.LinkedHashMap<>();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -61,6 +67,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             s = s.onSpark(spark);
         }
+        s = s.withSparkConf(sparkConf);
         if (!s.sparkMaster().isEmpty()) {
             io.adept4j.spark.SparkContexts.requireReachable(s.sparkMaster()); // before the corpora are read
         }
@@ -74,7 +81,7 @@ final class SweepCommand implements Callable<Integer> {
         if (s.sparkMaster().isEmpty()) {
             r = new SweepRunner(s).run(g, dm, dir);
         } else {
-            try (io.adept4j.spark.SparkCandidates exec = io.adept4j.spark.SparkCandidates.start(s.sparkMaster(), g, dm)) {
+            try (io.adept4j.spark.SparkCandidates exec = io.adept4j.spark.SparkCandidates.start(s.sparkMaster(), s.sparkConf(), g, dm)) {
                 r = new SweepRunner(s).run(exec, dir.toAbsolutePath());
             }
         }

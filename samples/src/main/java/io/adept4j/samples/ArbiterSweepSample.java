@@ -50,7 +50,7 @@ public final class ArbiterSweepSample {
 
         // 4. Grid search, at most 4 candidates, no time limit, one at a time; score = mean of general and domain loss.
         SweepSettings settings = new SweepSettings(base, SweepSettings.DEFAULT_METHOD, space, "grid", 4, 0, 1, 3,
-                new SweepObjective("weighted", 0.5), base.integer("seed"), "");
+                new SweepObjective("weighted", 0.5), base.integer("seed"), "", java.util.Map.of());
 
         // 5. Run it. Rerunning with the same `out` skips candidates that already finished.
         SweepRunner.Result r = new SweepRunner(settings).run(g, d, out);

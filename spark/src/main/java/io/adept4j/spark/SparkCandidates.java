@@ -41,7 +41,16 @@ public final class SparkCandidates implements CandidateExecutor, AutoCloseable {
      * @throws IllegalArgumentException for an empty master
      */
     public static SparkCandidates start(String master, List<Document> general, List<Document> domain) {
-        return new SparkCandidates(SparkContexts.start(master, "adept sweep"), general, domain);
+        return start(master, java.util.Map.of(), general, domain);
+    }
+
+    /**
+     * {@link #start(String, List, List)} with Spark settings of the user's
+     * ({@link SparkContexts#start(String, String, java.util.Map)}).
+     */
+    public static SparkCandidates start(String master, java.util.Map<String, String> settings, List<Document> general,
+                                        List<Document> domain) {
+        return new SparkCandidates(SparkContexts.start(master, "adept sweep", settings), general, domain);
     }
 
     @Override

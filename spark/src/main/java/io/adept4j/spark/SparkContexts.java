@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,13 +45,23 @@ public final class SparkContexts {
      * @throws IllegalArgumentException for an empty master, or one {@link #requireReachable} refuses
      */
     public static JavaSparkContext start(String master, String appName) {
+        return start(master, appName, Map.of());
+    }
+
+    /**
+     * {@link #start(String, String)} with Spark settings of the user's ({@code spark.executor.instances},
+     * {@code spark.yarn.queue}, …): they win over this class's choices, as {@code -Dspark.…} properties do.
+     */
+    public static JavaSparkContext start(String master, String appName, Map<String, String> settings) {
         requireReachable(master);
         Matcher cluster = LOCAL_CLUSTER.matcher(master);
         SparkConf conf = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 .set("spark.task.maxFailures", "1");
+        settings.forEach(conf::set);
         if (master.startsWith("local")) {
-            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         if (!master.matches("local(\\[.*])?")) {
             executorsLikeThisJvm(conf, cluster.matches() ? Long.parseLong(cluster.group(1)) : Long.MAX_VALUE);
@@ -119,7 +130,7 @@ public final class SparkContexts {
                 }
             }
         }
-        for (java.util.Map.Entry<String, String> e : site) {
+        for (Map.Entry<String, String> e : site) {
             conf.setIfMissing("spark.hadoop." + e.getKey(), e.getValue());
         }
         if (!conf.contains("spark.yarn.jars")) {

@@ -121,6 +121,15 @@ class SparkSweepTest {
         assertSameCandidates(local, yarn);
     }
 
+    /** A sweep file's {@code spark.conf} (or {@code --spark-conf}) reaches the application, over adept4j's own choices. */
+    @Test
+    void theUsersSparkSettingsReachTheApplication() {
+        try (SparkCandidates exec = SparkCandidates.start("local[1]", Map.of("spark.default.parallelism", "3"), general,
+                math)) {
+            assertEquals(3, exec.slots(), "three task slots, as set, on a one-thread master");
+        }
+    }
+
     @Test
     void aFailedTaskIsRecordedAndTheSweepGoesOn() throws Exception {
         SweepSettings s = settings();

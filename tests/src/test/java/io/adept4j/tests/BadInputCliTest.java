@@ -149,6 +149,10 @@ class BadInputCliTest {
         // masters this build cannot reach are refused before any work, not left to Spark's "Could not parse Master URL"
         refused("k8s master", args("probe", "--model", model, "--spark", "k8s://https://h:6443", "--out", tmp.resolve("k0")),
                 "'k8s://https://h:6443'", "spark-standalone.sh");
+        refused("spark-conf of another kind", args("probe", "--model", model, "--spark", "local[2]", "--spark-conf",
+                "executor.instances=2", "--out", tmp.resolve("sc0")), "'executor.instances'");
+        refused("spark-conf without a master", args("probe", "--model", model, "--spark-conf", "spark.executor.instances=2",
+                "--out", tmp.resolve("sc1")), "--spark-conf needs --spark");
         refused("yarn without its configuration", args("probe", "--model", model, "--spark", "yarn", "--out",
                 tmp.resolve("y0")), "HADOOP_CONF_DIR", "yarn-site.xml");
         refused("local-cluster without workers", args("probe", "--model", model, "--spark", "local-cluster[0,1]", "--out",

@@ -72,12 +72,14 @@ class SweepCliTest {
         String space = "{\"lrRatio\": {\"values\": [2, 8]}}";
         Path out = tmp.resolve("spark");
         CliTest.Run r = adept("sweep", "--config", config("spark", "grid", 2, space).toString(), "--spark", "local[2]",
-                "--out", out.toString());
+                "--spark-conf", "spark.scheduler.mode=FAIR", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Spark master local[2], 2 task slots") && r.out().contains("2 at a time"), r.out());
         JsonNode sweep = new ObjectMapper().readTree(Files.readString(out.resolve("sweep.json")));
         assertEquals(2, sweep.get("candidates").size());
         assertEquals("local[2]", sweep.path("settings").path("spark").path("master").asText(), sweep.toString());
+        assertEquals("FAIR", sweep.path("settings").path("spark").path("conf").path("spark.scheduler.mode").asText(),
+                sweep.toString());
         for (JsonNode c : sweep.get("candidates")) {
             assertTrue(c.get("error").isNull(), c.toString());
             assertTrue(Files.isRegularFile(Path.of(c.get("resultFile").asText())));
