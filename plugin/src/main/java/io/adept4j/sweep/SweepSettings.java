@@ -80,12 +80,12 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
             p.add("'spark.master' (or --spark) " + sparkMasterProblem(sparkMaster));
         }
         sparkConf = sparkConf == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sparkConf));
-        for (String key : sparkConf.keySet()) {
-            if (!key.startsWith("spark.") || key.equals("spark.master")) {
-                p.add("'spark.conf' (or --spark-conf) holds Spark settings named spark.… other than the master, got '"
-                        + key + "'");
+        sparkConf.forEach((key, value) -> {
+            String problem = sparkSettingProblem(key, value);
+            if (problem != null) {
+                p.add("'spark.conf' (or --spark-conf) " + problem);
             }
-        }
+        });
         if (!sparkConf.isEmpty() && sparkMaster.isEmpty()) {
             p.add("'spark.conf' (or --spark-conf) needs a master: 'spark.master' or --spark");
         }
@@ -112,6 +112,23 @@ public record SweepSettings(RunConfig base, String method, AdeptSpace space, Str
                     + "(yarn), a standalone cluster (spark://HOST:7077; scripts/spark-standalone.sh starts one) or local[N]";
         }
         return "must be local, local[N], local[*], local-cluster[W,C,MB], spark://HOST:PORT or yarn, got '" + master + "'";
+    }
+
+    /**
+     * What is wrong with a Spark setting of the user's, as the end of a sentence that starts with where it came from;
+     * null when nothing is. Only {@code spark.…} keys; not the master (it has its own key); and no cluster deploy mode,
+     * since the adept process itself is the driver (Spark would stop with "Deployment to YARN is not supported directly
+     * by SparkContext").
+     */
+    public static String sparkSettingProblem(String key, String value) {
+        if (!key.startsWith("spark.") || key.equals("spark.master")) {
+            return "takes Spark settings named spark.… other than the master (that is spark.master or --spark), got '"
+                    + key + "'";
+        }
+        if (key.equals("spark.submit.deployMode") && !"client".equals(value)) {
+            return "cannot set spark.submit.deployMode to '" + value + "': the adept process is the driver (client mode)";
+        }
+        return null;
     }
 
     /** Reads a sweep file; {@code runOverrides} (CLI flags) replace values of its {@code run} section. */

@@ -82,6 +82,7 @@ class SweepPartsTest {
                 {"{\"master\": \"yarn\", \"conf\": {\"spark.master\": \"local\"}}", "'spark.master'"},
                 {"{\"master\": \"yarn\", \"conf\": {\"spark.executor.instances\": [4]}}", "single value"},
                 {"{\"master\": \"yarn\", \"queue\": \"research\"}", "conf: {spark.KEY"},
+                {"{\"master\": \"yarn\", \"conf\": {\"spark.submit.deployMode\": \"cluster\"}}", "client mode"},
         };
         for (String[] c : bad) {
             java.nio.file.Path f = tmp.resolve("b" + Math.abs(c[0].hashCode()) + ".json");

@@ -45,12 +45,12 @@ final class SparkOption {
         if (!settings.isEmpty() && master == null) {
             throw new IllegalArgumentException("--spark-conf needs --spark MASTER");
         }
-        for (String key : settings.keySet()) {
-            if (!key.startsWith("spark.") || key.equals("spark.master")) {
-                throw new IllegalArgumentException("--spark-conf takes Spark settings named spark.… other than the "
-                        + "master (that is --spark), got '" + key + "'");
+        settings.forEach((key, value) -> {
+            String problem = SweepSettings.sparkSettingProblem(key, value);
+            if (problem != null) {
+                throw new IllegalArgumentException("--spark-conf " + problem);
             }
-        }
+        });
     }
 
     /** Work on a started Spark context with the shard count chosen for it. */

@@ -151,6 +151,8 @@ class BadInputCliTest {
                 "'k8s://https://h:6443'", "spark-standalone.sh");
         refused("spark-conf of another kind", args("probe", "--model", model, "--spark", "local[2]", "--spark-conf",
                 "executor.instances=2", "--out", tmp.resolve("sc0")), "'executor.instances'");
+        refused("spark cluster deploy mode", args("probe", "--model", model, "--spark", "local[2]", "--spark-conf",
+                "spark.submit.deployMode=cluster", "--out", tmp.resolve("sc2")), "spark.submit.deployMode", "client");
         refused("spark-conf without a master", args("probe", "--model", model, "--spark-conf", "spark.executor.instances=2",
                 "--out", tmp.resolve("sc1")), "--spark-conf needs --spark");
         refused("yarn without its configuration", args("probe", "--model", model, "--spark", "yarn", "--out",
