@@ -322,20 +322,23 @@ final class VectorKernels {
                 int hi = lo + half;
                 int tlo = table + h;
                 int thi = tlo + half;
+                // the sine that multiplies b (in a's output) and a (in b's): own half forward, the other one backward
+                int sinA = backward ? thi : tlo;
+                int sinB = backward ? tlo : thi;
                 int j = 0;
                 for (; j < vecEnd; j += STEP) {
                     FloatVector a = load(x, lo + j);
                     FloatVector b = load(x, hi + j);
-                    FloatVector sa = load(sin, (backward ? thi : tlo) + j);
-                    FloatVector sb = load(sin, (backward ? tlo : thi) + j);
+                    FloatVector sa = load(sin, sinA + j);
+                    FloatVector sb = load(sin, sinB + j);
                     store(a.mul(load(cos, tlo + j)).add(b.mul(sa)), out, lo + j);
                     store(b.mul(load(cos, thi + j)).add(a.mul(sb)), out, hi + j);
                 }
                 for (; j < half; j++) {
                     float a = x.getFloat(4 * (lo + j));
                     float b = x.getFloat(4 * (hi + j));
-                    float sa = sin.getFloat(4 * ((backward ? thi : tlo) + j));
-                    float sb = sin.getFloat(4 * ((backward ? tlo : thi) + j));
+                    float sa = sin.getFloat(4 * (sinA + j));
+                    float sb = sin.getFloat(4 * (sinB + j));
                     out.putFloat(4 * (lo + j), a * cos.getFloat(4 * (tlo + j)) + b * sa);
                     out.putFloat(4 * (hi + j), b * cos.getFloat(4 * (thi + j)) + a * sb);
                 }

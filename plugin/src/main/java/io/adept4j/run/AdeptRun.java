@@ -318,9 +318,9 @@ public final class AdeptRun {
                         domainSplit.trainDocs(), generalSplit.trainDocs()));
             }
         }
-        Perplexity.Result[] known = shared == null ? null : shared.before();
-        Perplexity.Result gBefore = known == null ? null : known[0];
-        Perplexity.Result dBefore = known == null ? null : known[1];
+        ReplicateMemo.Before known = shared == null ? null : shared.before();
+        Perplexity.Result gBefore = known == null ? null : known.general();
+        Perplexity.Result dBefore = known == null ? null : known.domain();
         for (int i = 0; i < methods.size(); i++) {
             Method m = Methods.get(methods.get(i));
             log.info(String.format("[run] method %d/%d: %s — %s", i + 1, methods.size(), m.name(), m.description()));
@@ -336,7 +336,7 @@ public final class AdeptRun {
             gBefore = r.generalBefore();
             dBefore = r.domainBefore();
             if (shared != null) {
-                shared.rememberBefore(gBefore, dBefore);
+                shared.rememberBefore(new ReplicateMemo.Before(gBefore, dBefore));
             }
             tasks.forEach((task, items) -> taskScores.add(new TaskScore(m.name(), seed, task,
                     MultipleChoice.score(plan.model(), tok, items, batch))));

@@ -52,6 +52,10 @@ public final class ReplicateMemo {
     public record Probed(ProbeResult probe, TokenPredictions generalBase, TokenPredictions domainBase) {
     }
 
+    /** The validation losses of both corpora before training. */
+    public record Before(Perplexity.Result general, Perplexity.Result domain) {
+    }
+
     /** The probe and predictions one run got, and whether another run had measured them. */
     public record Measured(Probed probed, boolean reused) {
     }
@@ -60,8 +64,7 @@ public final class ReplicateMemo {
     public static final class Entry {
         private final CompletableFuture<Probed> measurement = new CompletableFuture<>();
         private boolean claimed;
-        private volatile Perplexity.Result generalBefore;
-        private volatile Perplexity.Result domainBefore;
+        private volatile Before before;
 
         /**
          * The probe and predictions: {@code measure}'s when this caller is the first, else the first caller's (or its
@@ -90,17 +93,14 @@ public final class ReplicateMemo {
             }
         }
 
-        /** The before-validation losses of both corpora, once a run of this replicate has measured them; else null. */
-        public Perplexity.Result[] before() {
-            Perplexity.Result g = generalBefore;
-            Perplexity.Result d = domainBefore;
-            return g == null || d == null ? null : new Perplexity.Result[] {g, d};
+        /** The before-validation losses, once a run of this replicate has measured them; else null. */
+        public Before before() {
+            return before;
         }
 
         /** Keeps the before-validation losses a run measured. */
-        public void rememberBefore(Perplexity.Result general, Perplexity.Result domain) {
-            domainBefore = domain;
-            generalBefore = general;
+        public void rememberBefore(Before measured) {
+            before = measured;
         }
     }
 
