@@ -205,10 +205,7 @@ final class BenchCommand extends CommandGroup {
             if (repeats < 1) {
                 throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
             }
-            if (!io.adept4j.sweep.SweepSettings.isSparkMaster(master)) {
-                throw new IllegalArgumentException("--spark " + io.adept4j.sweep.SweepSettings.sparkMasterProblem(master));
-            }
-            io.adept4j.spark.SparkContexts.requireReachable(master);
+            SparkOption.requireMaster("--spark", master, Map.of());
             if (config != null && !java.nio.file.Files.isRegularFile(config)) {
                 throw new IllegalArgumentException("--config " + config + " does not exist; give a sweep file (adept "
                         + "sweep --help) or leave it out for the default sweep");
@@ -218,26 +215,13 @@ final class BenchCommand extends CommandGroup {
                 throw new IllegalArgumentException("bench sweep starts " + adept + " for each run, which is missing: run "
                         + "it through ./adept from the project folder");
             }
-            Path dir = (common.out != null ? common.out : Path.of("runs", "bench-sweep")).toAbsolutePath();
-            if (java.nio.file.Files.isDirectory(dir) && !common.overwrite) {
-                try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
-                        throw new IllegalArgumentException("--out " + dir + " is not empty; choose a new folder, or add "
-                                + "--overwrite to replace its bench.json (each run's folder is new either way)");
-                    }
-                }
-            }
-            Inputs.output(dir, true, false); // a folder this process can write
-            Path file = config;
-            if (file == null) {
-                java.nio.file.Files.createDirectories(dir);
-                file = dir.resolve("sweep.yaml");
-                java.nio.file.Files.writeString(file, SweepBenchmark.DEFAULT_SWEEP);
-            }
+            // each run's folder (and the default sweep file) is named for this call: --overwrite replaces bench.json only
+            Path dir = Inputs.output(common.out != null ? common.out : Path.of("runs", "bench-sweep"), common.overwrite)
+                    .toAbsolutePath();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("benchmark", "sweep");
-            result.putAll(SweepBenchmark.run(adept, file.toAbsolutePath(), master, io.adept4j.model.CausalLm.threads(),
-                    repeats, dir, spec.commandLine().getOut()));
+            result.putAll(SweepBenchmark.run(adept, config == null ? null : config.toAbsolutePath(), master,
+                    io.adept4j.model.CausalLm.threads(), repeats, dir, spec.commandLine().getOut()));
             result.put("notes", "Goal (#17): medianSparkOverOneAtATime <= 0.6 on local[2] for >= 8 candidates, with "
                     + "identical losses. Each run is a fresh adept sweep process, timed from its start to its exit "
                     + "(JVM start, corpora, Spark's start included); the pairs alternate.");

@@ -33,7 +33,12 @@ final class CommonOptions {
     }
 
     /** The output folder, checked before any work: usable, and nothing there is lost ({@link Inputs#output}). */
+    Path prepareOut() {
+        return Inputs.output(requireOut(), overwrite);
+    }
+
+    /** {@link #prepareOut()} for a command with {@code --resume} ({@link Inputs#resumableOutput}). */
     Path prepareOut(boolean resume) {
-        return Inputs.output(requireOut(), overwrite, resume);
+        return Inputs.resumableOutput(requireOut(), overwrite, resume);
     }
 }

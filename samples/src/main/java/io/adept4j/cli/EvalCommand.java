@@ -52,7 +52,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (common.out != null) {
-            common.prepareOut(false);
+            common.prepareOut();
         }
         Inputs.positive("--batch", batch);
         if (corpusArgs.isEmpty() && taskArgs.isEmpty()) {

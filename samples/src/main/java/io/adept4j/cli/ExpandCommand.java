@@ -69,7 +69,7 @@ final class ExpandCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.prepareOut(false);
+        Path out = common.prepareOut();
         ProbeResult probe = choice.fromProbe == null ? null : Inputs.probe(choice.fromProbe.probe);
         CausalLm base = Inputs.model(model, window);
         LmConfig cfg = base.config();

@@ -36,7 +36,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!d.equals("F32") && !d.equals("BF16")) {
             throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
         }
-        Inputs.output("--hf-out", hfOut, common.overwrite, false);
+        Inputs.output("--hf-out", hfOut, common.overwrite);
         Inputs.modelConfig(model);
         HfExporter.Report r;
         try {

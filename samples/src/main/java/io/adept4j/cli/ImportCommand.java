@@ -44,7 +44,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path out = common.prepareOut(false);
+        Path out = common.prepareOut();
         PrintWriter w = spec.commandLine().getOut();
         if (!Files.isDirectory(hf)) {
             throw new IllegalArgumentException("--hf " + hf + " is not a folder; give the checkpoint folder (config.json, "

@@ -28,15 +28,27 @@ final class Inputs {
 
     /**
      * Checks that {@code out} can take this command's results without losing anything: it is not a file; it is absent,
-     * empty, or the caller continues ({@code resume}) or was told to replace adept4j's own files there
-     * ({@code overwrite}); it is writable. Removes temporaries that a killed run left behind.
+     * empty, or the caller was told to replace adept4j's own files there ({@code overwrite}); it is writable. Removes
+     * temporaries that a killed run left behind.
      */
-    static Path output(Path out, boolean overwrite, boolean resume) {
-        return output("--out", out, overwrite, resume);
+    static Path output(Path out, boolean overwrite) {
+        return output("--out", out, overwrite);
     }
 
-    /** {@link #output(Path, boolean, boolean)} for an option of another name. */
-    static Path output(String option, Path out, boolean overwrite, boolean resume) {
+    /** {@link #output(Path, boolean)} for an option of another name. */
+    static Path output(String option, Path out, boolean overwrite) {
+        return output(option, out, overwrite, false, false);
+    }
+
+    /**
+     * {@link #output(Path, boolean)} for a command with {@code --resume}: a folder with results is also fine when the
+     * caller continues there ({@code resume}), and a refusal names that option.
+     */
+    static Path resumableOutput(Path out, boolean overwrite, boolean resume) {
+        return output("--out", out, overwrite, resume, true);
+    }
+
+    private static Path output(String option, Path out, boolean overwrite, boolean resume, boolean resumable) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(option + " " + out + " is a file, not a folder; give a folder path");
         }
@@ -53,8 +65,8 @@ final class Inputs {
                 if (!present.isEmpty() && !overwrite && !resume) {
                     throw new IllegalArgumentException(option + " " + out + " already holds " + String.join(", ",
                             present.subList(0, Math.min(4, present.size()))) + (present.size() > 4 ? ", …" : "")
-                            + "; choose a new folder, add --resume to continue the run there, or --overwrite to "
-                            + "replace the files adept4j wrote there");
+                            + "; choose a new folder" + (resumable ? ", add --resume to continue the run there," : "")
+                            + " or add --overwrite to replace the files adept4j wrote there");
                 }
             }
             // writable where it will be created; nothing is created now, so a refused command leaves no trace

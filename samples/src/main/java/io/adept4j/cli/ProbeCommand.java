@@ -60,7 +60,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         spark.validate();
-        Path out = common.prepareOut(false);
+        Path out = common.prepareOut();
         LmConfig cfg = Inputs.modelConfig(model);
         io.adept4j.stage1.Placement.requireK(k, cfg.numLayers());
         if (maxBatches < 0) {

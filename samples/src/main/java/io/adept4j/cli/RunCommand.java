@@ -92,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
             ShippedBase.verified(Path.of(cfg.str("shippedBase"))); // before anything is written
         }
         Path dir = Inputs.output(out != null ? out : Path.of("runs", cfg.str("name") + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))), overwrite, false);
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))), overwrite);
         List<Document> g = CorpusReader.read(generalPath).documents();
         List<Document> dm = CorpusReader.read(domainPath).documents();
         log.printf("[run] general %s (%d documents), domain %s (%d documents), methods %s -> %s%n", generalPath, g.size(),

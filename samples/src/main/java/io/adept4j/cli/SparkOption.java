@@ -28,13 +28,13 @@ final class SparkOption {
         return master != null;
     }
 
-    /** Refuses a malformed master or shard count (exit 2), and {@code --shards} without {@code --spark}. */
+    /**
+     * Refuses, before any input is read (exit 2), a malformed master or shard count, {@code --shards} or
+     * {@code --spark-conf} without {@code --spark}, and a master or setting {@link #requireMaster} refuses.
+     */
     void validate() {
-        if (master != null && !SweepSettings.isSparkMaster(master)) {
-            throw new IllegalArgumentException("--spark " + SweepSettings.sparkMasterProblem(master));
-        }
         if (master != null) {
-            SparkContexts.requireReachable(master);
+            requireMaster("--spark", master, settings);
         }
         if (shards < 0) {
             throw new IllegalArgumentException("--shards must be 0 (the master's task slots) or more, got " + shards);
@@ -45,12 +45,24 @@ final class SparkOption {
         if (!settings.isEmpty() && master == null) {
             throw new IllegalArgumentException("--spark-conf needs --spark MASTER");
         }
+    }
+
+    /**
+     * A master given as {@code option} and its {@code --spark-conf} settings, checked as every command checks them: a
+     * master adept4j accepts ({@link SweepSettings#isSparkMaster}), settings it accepts
+     * ({@link SweepSettings#sparkSettingProblem}), and one this process can start ({@link SparkContexts#requireReachable}).
+     */
+    static void requireMaster(String option, String master, java.util.Map<String, String> settings) {
+        if (!SweepSettings.isSparkMaster(master)) {
+            throw new IllegalArgumentException(option + " " + SweepSettings.sparkMasterProblem(master));
+        }
         settings.forEach((key, value) -> {
             String problem = SweepSettings.sparkSettingProblem(key, value);
             if (problem != null) {
                 throw new IllegalArgumentException("--spark-conf " + problem);
             }
         });
+        SparkContexts.requireReachable(master, settings);
     }
 
     /** Work on a started Spark context with the shard count chosen for it. */

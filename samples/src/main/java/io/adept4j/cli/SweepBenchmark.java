@@ -36,8 +36,9 @@ final class SweepBenchmark {
     }
 
     /**
-     * Runs {@code repeats} pairs (one at a time, then on {@code master}) of the sweep in {@code config} with
-     * {@code threads} threads per candidate, each process's outputs in a folder of its own under {@code dir}.
+     * Runs {@code repeats} pairs (one at a time, then on {@code master}) of the sweep in {@code config} ({@code null}:
+     * {@link #DEFAULT_SWEEP}, written to {@code dir}) with {@code threads} threads per candidate, each process's outputs
+     * in a folder of its own under {@code dir}, named for this call.
      */
     static Map<String, Object> run(Path adept, Path config, String master, int threads, int repeats, Path dir,
                                    PrintWriter log) throws IOException, InterruptedException {
@@ -45,6 +46,10 @@ final class SweepBenchmark {
         List<Double> ratios = new ArrayList<>();
         boolean identical = true;
         String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        if (config == null) {
+            Files.createDirectories(dir);
+            config = Files.writeString(dir.resolve(stamp + "-sweep.yaml"), DEFAULT_SWEEP);
+        }
         for (int r = 1; r <= repeats; r++) {
             Path alone = dir.resolve(stamp + "-r" + r + "-one-at-a-time");
             Path spark = dir.resolve(stamp + "-r" + r + "-spark");

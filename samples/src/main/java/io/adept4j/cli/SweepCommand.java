@@ -69,7 +69,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         s = s.withSparkConf(sparkConf);
         if (!s.sparkMaster().isEmpty()) {
-            io.adept4j.spark.SparkContexts.requireReachable(s.sparkMaster()); // before the corpora are read
+            io.adept4j.spark.SparkContexts.requireReachable(s.sparkMaster(), s.sparkConf()); // before the corpora are read
         }
         PrintWriter log = spec.commandLine().getOut();
         Path generalPath = RunInputs.general(s.base());

@@ -50,10 +50,10 @@ public final class SparkContexts {
 
     /**
      * {@link #start(String, String)} with Spark settings of the user's ({@code spark.executor.instances},
-     * {@code spark.yarn.queue}, …): they win over this class's choices, as {@code -Dspark.…} properties do.
+     * {@code spark.yarn.queue}, …): they win over every choice of this class.
      */
     public static JavaSparkContext start(String master, String appName, Map<String, String> settings) {
-        requireReachable(master);
+        requireReachable(master, settings);
         Matcher cluster = LOCAL_CLUSTER.matcher(master);
         SparkConf conf = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
@@ -67,7 +67,7 @@ public final class SparkContexts {
             executorsLikeThisJvm(conf, cluster.matches() ? Long.parseLong(cluster.group(1)) : Long.MAX_VALUE);
         }
         if (master.equals(YARN)) {
-            yarnLikeThisJvm(conf);
+            yarnLikeThisJvm(conf, hadoopConfDirs());
         }
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
@@ -78,11 +78,13 @@ public final class SparkContexts {
     /**
      * Refuses, before any work, a master this process cannot start: an empty one, a {@code local-cluster} without a
      * Spark home ({@link #requireSparkHome}) and {@code yarn} without the cluster's configuration (a folder in
-     * {@link #HADOOP_CONF_ENV} holding {@code yarn-site.xml}, or {@code -Dspark.hadoop.yarn.resourcemanager.address}).
+     * {@link #HADOOP_CONF_ENV} holding {@code yarn-site.xml}, or {@code spark.hadoop.yarn.resourcemanager.address} in
+     * {@code settings} or as a {@code -D} property).
      *
+     * @param settings the Spark settings the context will be started with
      * @throws IllegalArgumentException naming what to set
      */
-    public static void requireReachable(String master) {
+    public static void requireReachable(String master, Map<String, String> settings) {
         if (master == null || master.isBlank()) {
             throw new IllegalArgumentException("a Spark master is needed: local[2], local-cluster[2,1,2048], "
                     + "spark://HOST:7077 or yarn");
@@ -90,8 +92,9 @@ public final class SparkContexts {
         if (LOCAL_CLUSTER.matcher(master).matches()) {
             requireSparkHome();
         }
+        String rm = "spark.hadoop.yarn.resourcemanager.address";
         if (master.equals(YARN) && hadoopConfDirs().stream().noneMatch(d -> new File(d, "yarn-site.xml").isFile())
-                && System.getProperty("spark.hadoop.yarn.resourcemanager.address") == null) {
+                && !settings.containsKey(rm) && System.getProperty(rm) == null) {
             throw new IllegalArgumentException("a yarn master needs the cluster's configuration: export HADOOP_CONF_DIR "
                     + "(or YARN_CONF_DIR) naming the folder with its yarn-site.xml (HADOOP_CONF_DIR is "
                     + System.getenv("HADOOP_CONF_DIR") + ", YARN_CONF_DIR is " + System.getenv("YARN_CONF_DIR") + ")");
@@ -112,17 +115,17 @@ public final class SparkContexts {
 
     /**
      * What a YARN application started from this JVM needs beyond {@link #executorsLikeThisJvm}, unless already given:
-     * the client deploy mode (the driver is this process); the cluster's {@code *-site.xml} settings as
-     * {@code spark.hadoop.*} entries (Spark's launcher would put {@code HADOOP_CONF_DIR} on the class path; this JVM was
-     * not started by it); the containers' Spark jars ({@code spark.yarn.jars}: this JVM's class path as {@code local:}
+     * the client deploy mode (the driver is this process); the cluster's {@code *-site.xml} settings from
+     * {@code confDirs} as {@code spark.hadoop.*} entries (Spark's launcher would put {@code HADOOP_CONF_DIR} on the
+     * class path; this JVM was not started by it); the containers' Spark jars ({@code spark.yarn.jars}: this JVM's class path as {@code local:}
      * paths, so the NodeManagers find the install at the same path, as standalone workers do, instead of an upload of
      * {@code SPARK_HOME/jars}); and the application master's module flags (Java 17 refuses Spark's reflection without
      * them).
      */
-    static SparkConf yarnLikeThisJvm(SparkConf conf) {
+    static SparkConf yarnLikeThisJvm(SparkConf conf, List<File> confDirs) {
         conf.setIfMissing("spark.submit.deployMode", "client");
         org.apache.hadoop.conf.Configuration site = new org.apache.hadoop.conf.Configuration(false);
-        for (File dir : hadoopConfDirs()) {
+        for (File dir : confDirs) {
             for (String f : HADOOP_SITE_FILES) {
                 File file = new File(dir, f);
                 if (file.isFile()) {
